@@ -1,0 +1,97 @@
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import { APP_ROLE, assertTenantId, type Database, type Row, type SqlClient } from './database.js';
+
+/**
+ * Embedded PostgreSQL. PGlite is one connection, so every unit of work queues behind the
+ * previous one; the queue also keeps `app.tenant` and the role from leaking between callers.
+ */
+export class PgliteDatabase implements Database {
+  readonly kind = 'pglite';
+  private queue: Promise<unknown> = Promise.resolve();
+  private currentTenant: string | undefined;
+  private roleSet = false;
+
+  private constructor(private readonly db: PGlite) {}
+
+  static async open(dataDir?: string): Promise<PgliteDatabase> {
+    const db = await PGlite.create(dataDir, {
+      extensions: { pg_trgm, btree_gist, fuzzystrmatch, unaccent, citext, pgcrypto },
+    });
+    return new PgliteDatabase(db);
+  }
+
+  /** Copies the whole database (for tests: clone a prepared one instead of initialising anew). */
+  async dumpDataDir(): Promise<Blob> {
+    return this.serial(() => this.db.dumpDataDir('none') as Promise<Blob>);
+  }
+
+  static async fromDump(dump: Blob): Promise<PgliteDatabase> {
+    const db = await PGlite.create({
+      loadDataDir: dump,
+      extensions: { pg_trgm, btree_gist, fuzzystrmatch, unaccent, citext, pgcrypto },
+    });
+    return new PgliteDatabase(db);
+  }
+
+  transaction<T>(tenantId: string, work: (tx: SqlClient) => Promise<T>): Promise<T> {
+    assertTenantId(tenantId);
+    return this.serial(async () => {
+      await this.enterTenant(tenantId);
+      return this.db.transaction((tx) => work(wrap(tx)));
+    });
+  }
+
+  query<R extends Row = Row>(tenantId: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    assertTenantId(tenantId);
+    return this.serial(async () => {
+      await this.enterTenant(tenantId);
+      return (await this.db.query<R>(sql, params as unknown[])).rows;
+    });
+  }
+
+  asOwner<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await this.db.exec('RESET ROLE');
+      this.roleSet = false;
+      return work(wrap(this.db));
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.serial(() => this.db.close());
+  }
+
+  private async enterTenant(tenantId: string): Promise<void> {
+    if (!this.roleSet) {
+      await this.db.exec(`SET ROLE ${APP_ROLE}`);
+      this.roleSet = true;
+    }
+    if (this.currentTenant !== tenantId) {
+      await this.db.query("SELECT set_config('app.tenant', $1, false)", [tenantId]);
+      this.currentTenant = tenantId;
+    }
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function wrap(db: PGlite | Transaction): SqlClient {
+  return {
+    async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+      return (await db.query<R>(sql, params as unknown[])).rows;
+    },
+    async exec(sql: string): Promise<void> {
+      await db.exec(sql);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import pg from 'pg';
+import { APP_ROLE, assertTenantId, type Database, type Row, type SqlClient } from './database.js';
+
+// Keep numeric and bigint as JS numbers where they fit: counts, versions, amounts in cents.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+export class PostgresDatabase implements Database {
+  readonly kind = 'postgres';
+  private readonly pool: pg.Pool;
+  private readonly tenantOf = new WeakMap<pg.PoolClient, string>();
+
+  constructor(connectionString: string, poolSize = Number(process.env.UNICHART_DB_POOL ?? 16)) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize });
+    this.pool.on('connect', (client) => {
+      // Queued before any other statement on this connection.
+      client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+    });
+  }
+
+  async transaction<T>(tenantId: string, work: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const client = await this.checkout(tenantId);
+    try {
+      await client.query('BEGIN');
+      const result = await work(wrap(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async query<R extends Row = Row>(tenantId: string, sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    const client = await this.checkout(tenantId);
+    try {
+      return (await client.query(sql, params as unknown[])).rows as R[];
+    } finally {
+      client.release();
+    }
+  }
+
+  async asOwner<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('RESET ROLE');
+      return await work(wrap(client));
+    } finally {
+      await client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** A pooled connection already pointed at the practice (`app.tenant` is session-level). */
+  private async checkout(tenantId: string): Promise<pg.PoolClient> {
+    assertTenantId(tenantId);
+    const client = await this.pool.connect();
+    if (this.tenantOf.get(client) !== tenantId) {
+      try {
+        await client.query("SELECT set_config('app.tenant', $1, false)", [tenantId]);
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      this.tenantOf.set(client, tenantId);
+    }
+    return client;
+  }
+}
+
+function wrap(client: pg.PoolClient): SqlClient {
+  return {
+    async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+      return (await client.query(sql, params as unknown[])).rows as R[];
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql);
+    },
+  };
+}

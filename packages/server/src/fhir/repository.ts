@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import {
+  badRequest,
+  conflict,
+  extractIndexRows,
+  FhirError,
+  gone,
+  isResourceType,
+  notFound,
+  parseSearchRequest,
+  preconditionFailed,
+  validateResource,
+  type SearchParameterRegistry,
+  type SearchRequest,
+} from '@unichart/fhir';
+import type { Resource } from '@medplum/fhirtypes';
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import { sqlState, SqlState, type Database, type SqlClient } from '../db/database.js';
+import { executeSearch, type SearchResult } from './search/execute-search.js';
+import type { CompartmentScope } from './search/search-sql.js';
+import { buildWriteStatement, type ResourceVersion } from './write-statement.js';
+
+export interface StoredVersion {
+  readonly resourceType: string;
+  readonly id: string;
+  readonly versionId: number;
+  readonly lastUpdated: string;
+  readonly deleted: boolean;
+  /** JSON text as stored; absent for a deletion. */
+  readonly content?: string;
+}
+
+export interface WriteResult {
+  readonly resource: Resource;
+  readonly created: boolean;
+  /** True when a conditional create found an existing match and wrote nothing. */
+  readonly unchanged?: boolean;
+}
+
+export interface HistoryQuery {
+  readonly resourceType?: string;
+  readonly id?: string;
+  readonly since?: string;
+  readonly count: number;
+}
+
+/**
+ * Reads and writes of one practice's record inside one database transaction. Every write
+ * validates, versions, keeps history and indexes in the same statement; every read of a
+ * missing, deleted or foreign resource answers the same way.
+ */
+export class RepositoryTransaction {
+  constructor(
+    readonly sql: SqlClient,
+    readonly tenantId: string,
+    readonly registry: SearchParameterRegistry,
+  ) {}
+
+  async create(input: unknown, options: { ifNoneExist?: string; keepId?: boolean } = {}): Promise<WriteResult> {
+    validateResource(input);
+    if (options.ifNoneExist) {
+      const existing = await this.findConditional(input.resourceType, options.ifNoneExist);
+      if (existing) return { resource: JSON.parse(existing.content) as Resource, created: false, unchanged: true };
+    }
+    const id = options.keepId && input.id ? input.id : randomUUID();
+    return { resource: await this.write({ ...input, id }, 0, 'create'), created: true };
+  }
+
+  async read(resourceType: string, id: string): Promise<StoredVersion> {
+    assertType(resourceType);
+    const rows = await this.sql.query<{ version_id: number; last_updated: Date | string; deleted: boolean; content: string | null }>(
+      'SELECT version_id, last_updated, deleted, content FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3',
+      [this.tenantId, resourceType, id],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`${resourceType}/${id} not found`);
+    if (row.deleted) throw gone(`${resourceType}/${id} was deleted`);
+    return { resourceType, id, versionId: Number(row.version_id), lastUpdated: toIso(row.last_updated), deleted: false, content: row.content! };
+  }
+
+  async readResource<T extends Resource = Resource>(resourceType: string, id: string): Promise<T> {
+    return JSON.parse((await this.read(resourceType, id)).content!) as T;
+  }
+
+  async vread(resourceType: string, id: string, versionId: string): Promise<StoredVersion> {
+    assertType(resourceType);
+    if (!/^\d{1,15}$/.test(versionId)) throw notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    const rows = await this.sql.query<{ last_updated: Date | string; deleted: boolean; content: string | null }>(
+      'SELECT last_updated, deleted, content FROM resource_history WHERE tenant_id = $1 AND resource_type = $2 AND id = $3 AND version_id = $4',
+      [this.tenantId, resourceType, id, Number(versionId)],
+    );
+    const row = rows[0];
+    if (!row) throw notFound(`${resourceType}/${id}/_history/${versionId} not found`);
+    if (row.deleted) throw gone(`${resourceType}/${id} version ${versionId} is a deletion`);
+    return { resourceType, id, versionId: Number(versionId), lastUpdated: toIso(row.last_updated), deleted: false, content: row.content! };
+  }
+
+  /** Update, or create with the client's id (update-as-create). `ifMatch` is a version id. */
+  async update(input: unknown, options: { ifMatch?: number } = {}): Promise<WriteResult> {
+    validateResource(input);
+    if (!input.id) throw badRequest('An update needs the resource id in the body', `${input.resourceType}.id`);
+    const current = await this.lockCurrent(input.resourceType, input.id);
+    if (options.ifMatch !== undefined && current?.versionId !== options.ifMatch) {
+      throw preconditionFailed(`${input.resourceType}/${input.id} is at version ${current?.versionId ?? 'none'}, not ${options.ifMatch}; reload and try again`);
+    }
+    const previous = current?.versionId ?? 0;
+    const resource = await this.write(input, previous, previous === 0 ? 'create' : 'update');
+    return { resource, created: previous === 0 || Boolean(current?.deleted) };
+  }
+
+  /** PUT Type?criteria: update the one match, create when none, refuse when several. */
+  async conditionalUpdate(resourceType: string, criteria: string, input: unknown): Promise<WriteResult> {
+    validateResource(input);
+    const matches = await this.searchConditional(resourceType, criteria);
+    if (matches.length > 1) throw preconditionFailed(`${matches.length} ${resourceType} resources match ${criteria}; the update must match one`);
+    const match = matches[0];
+    if (!match) {
+      if (input.id) return this.update(input);
+      return this.create(input);
+    }
+    if (input.id && input.id !== match.id) throw badRequest(`The body's id ${input.id} is not the id of the match (${match.id})`, `${resourceType}.id`);
+    return this.update({ ...input, id: match.id });
+  }
+
+  async patch(resourceType: string, id: string, operations: unknown, options: { ifMatch?: number } = {}): Promise<WriteResult> {
+    if (!Array.isArray(operations)) throw badRequest('A JSON Patch body must be an array of operations');
+    const current = await this.lockCurrent(resourceType, id);
+    if (!current || current.deleted) throw current ? gone(`${resourceType}/${id} was deleted`) : notFound(`${resourceType}/${id} not found`);
+    if (options.ifMatch !== undefined && current.versionId !== options.ifMatch) {
+      throw preconditionFailed(`${resourceType}/${id} is at version ${current.versionId}, not ${options.ifMatch}`);
+    }
+    let patched: unknown;
+    try {
+      patched = jsonPatch.applyPatch(JSON.parse(current.content!), operations as Operation[], true, false).newDocument;
+    } catch (error) {
+      throw badRequest(`The patch cannot be applied: ${(error as Error).message.split('\n')[0]}`);
+    }
+    validateResource(patched);
+    if (patched.resourceType !== resourceType || patched.id !== id) throw badRequest('A patch may not change resourceType or id');
+    return { resource: await this.write(patched, current.versionId, 'patch'), created: false };
+  }
+
+  /** Soft delete: the resource leaves search and reads answer 410, its history stays. */
+  async delete(resourceType: string, id: string): Promise<void> {
+    const current = await this.lockCurrent(resourceType, id);
+    if (!current || current.deleted) return;
+    const version: ResourceVersion = { resourceType, id, versionId: current.versionId + 1, lastUpdated: new Date().toISOString(), content: undefined, method: 'delete' };
+    await this.runWrite(version, current.versionId, undefined);
+  }
+
+  async conditionalDelete(resourceType: string, criteria: string): Promise<number> {
+    const matches = await this.searchConditional(resourceType, criteria);
+    if (matches.length > 1) throw preconditionFailed(`${matches.length} ${resourceType} resources match ${criteria}; a conditional delete must match one`);
+    for (const match of matches) await this.delete(resourceType, match.id);
+    return matches.length;
+  }
+
+  async search(request: SearchRequest, compartment?: CompartmentScope): Promise<SearchResult> {
+    assertType(request.resourceType);
+    return executeSearch(this.sql, this.tenantId, this.registry, request, compartment);
+  }
+
+  async history(query: HistoryQuery): Promise<StoredVersion[]> {
+    if (query.resourceType) assertType(query.resourceType);
+    const params: unknown[] = [this.tenantId];
+    const conditions = ['tenant_id = $1'];
+    if (query.resourceType) conditions.push(`resource_type = $${params.push(query.resourceType)}`);
+    if (query.id) conditions.push(`id = $${params.push(query.id)}`);
+    if (query.since) conditions.push(`last_updated >= $${params.push(query.since)}::timestamptz`);
+    const rows = await this.sql.query<{ resource_type: string; id: string; version_id: number; last_updated: Date | string; deleted: boolean; content: string | null }>(
+      `SELECT resource_type, id, version_id, last_updated, deleted, content FROM resource_history
+       WHERE ${conditions.join(' AND ')} ORDER BY last_updated DESC, version_id DESC LIMIT $${params.push(query.count)}`,
+      params,
+    );
+    if (query.id && rows.length === 0) throw notFound(`${query.resourceType}/${query.id} not found`);
+    return rows.map((row) => ({
+      resourceType: row.resource_type,
+      id: row.id,
+      versionId: Number(row.version_id),
+      lastUpdated: toIso(row.last_updated),
+      deleted: row.deleted,
+      content: row.content ?? undefined,
+    }));
+  }
+
+  private async lockCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    assertType(resourceType);
+    const rows = await this.sql.query<{ version_id: number; last_updated: Date | string; deleted: boolean; content: string | null }>(
+      'SELECT version_id, last_updated, deleted, content FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3 FOR UPDATE',
+      [this.tenantId, resourceType, id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { resourceType, id, versionId: Number(row.version_id), lastUpdated: toIso(row.last_updated), deleted: row.deleted, content: row.content ?? undefined };
+  }
+
+  private async searchConditional(resourceType: string, criteria: string): Promise<{ id: string; content: string }[]> {
+    assertType(resourceType);
+    const request = parseSearchRequest(resourceType, new URLSearchParams(criteria.replace(/^\?/, '')));
+    if (request.filters.length === 0) throw badRequest(`Conditional criteria "${criteria}" has no search parameters`);
+    // Two conditional writes with the same criteria must not both see "no match".
+    await this.sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.tenantId}|${resourceType}?${criteria}`]);
+    const result = await executeSearch(this.sql, this.tenantId, this.registry, { ...request, count: 2, include: [], revinclude: [], total: 'none' });
+    return result.matches;
+  }
+
+  private async findConditional(resourceType: string, criteria: string): Promise<{ id: string; content: string } | undefined> {
+    const matches = await this.searchConditional(resourceType, criteria);
+    if (matches.length > 1) throw preconditionFailed(`${matches.length} ${resourceType} resources match ${criteria}; If-None-Exist must match at most one`);
+    return matches[0];
+  }
+
+  private async write(resource: Resource, previousVersion: number, method: ResourceVersion['method']): Promise<Resource> {
+    const versionId = previousVersion + 1;
+    const lastUpdated = new Date().toISOString();
+    const meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
+    const stored = { ...resource, meta } as Resource;
+    const content = JSON.stringify(stored);
+    const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
+    await this.runWrite({ resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, content, method }, previousVersion, rows);
+    return stored;
+  }
+
+  private async runWrite(version: ResourceVersion, expected: number, rows: ReturnType<typeof extractIndexRows> | undefined): Promise<void> {
+    const statement = buildWriteStatement(this.tenantId, version, expected, rows);
+    let written: number;
+    try {
+      const result = await this.sql.query<{ written: number }>(statement.sql, statement.params);
+      written = Number(result[0]?.written ?? 0);
+    } catch (error) {
+      if (sqlState(error) === SqlState.uniqueViolation) throw conflict(`${version.resourceType}/${version.id} already exists`);
+      throw error;
+    }
+    if (written !== 1) throw conflict(`${version.resourceType}/${version.id} was changed by someone else at the same moment; try again`);
+  }
+}
+
+/** The repository of one practice: each call is its own transaction unless run inside `transaction`. */
+export class FhirRepository {
+  constructor(
+    readonly db: Database,
+    readonly tenantId: string,
+    readonly registry: SearchParameterRegistry,
+  ) {}
+
+  transaction<T>(work: (tx: RepositoryTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(this.tenantId, (sql) => work(new RepositoryTransaction(sql, this.tenantId, this.registry)));
+  }
+
+  /** Read-only work on a single statement needs no explicit transaction. */
+  reader(): RepositoryTransaction {
+    const db = this.db;
+    const tenantId = this.tenantId;
+    return new RepositoryTransaction({ query: (sql, params) => db.query(tenantId, sql, params), exec: () => Promise.reject(new Error('read only')) }, tenantId, this.registry);
+  }
+}
+
+function assertType(resourceType: string): void {
+  if (!isResourceType(resourceType)) throw notFound(`Unknown resource type "${resourceType}"`);
+}
+
+function toIso(value: Date | string): string {
+  return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
+}
+
+export { FhirError };
