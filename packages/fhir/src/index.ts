@@ -7,3 +7,4 @@ export * from './outcome.js';
 export * from './search-parameters.js';
 export * from './search-request.js';
 export * from './validate.js';
+export * from './shape-resource.js';

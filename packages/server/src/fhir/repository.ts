@@ -56,13 +56,13 @@ export class RepositoryTransaction {
     readonly registry: SearchParameterRegistry,
   ) {}
 
-  async create(input: unknown, options: { ifNoneExist?: string; keepId?: boolean } = {}): Promise<WriteResult> {
+  async create(input: unknown, options: { ifNoneExist?: string; assignedId?: string } = {}): Promise<WriteResult> {
     validateResource(input);
     if (options.ifNoneExist) {
       const existing = await this.findConditional(input.resourceType, options.ifNoneExist);
       if (existing) return { resource: JSON.parse(existing.content) as Resource, created: false, unchanged: true };
     }
-    const id = options.keepId && input.id ? input.id : randomUUID();
+    const id = options.assignedId ?? randomUUID();
     return { resource: await this.write({ ...input, id }, 0, 'create'), created: true };
   }
 
@@ -194,13 +194,18 @@ export class RepositoryTransaction {
     return { resourceType, id, versionId: Number(row.version_id), lastUpdated: toIso(row.last_updated), deleted: row.deleted, content: row.content ?? undefined };
   }
 
-  private async searchConditional(resourceType: string, criteria: string): Promise<{ id: string; content: string }[]> {
+  /** Ids of the resources matching `Type?criteria` (at most `limit`), serialised with other conditional writes. */
+  async matchConditional(resourceType: string, criteria: string, limit = 2): Promise<string[]> {
+    return (await this.searchConditional(resourceType, criteria, limit)).map((m) => m.id);
+  }
+
+  private async searchConditional(resourceType: string, criteria: string, limit = 2): Promise<{ id: string; content: string }[]> {
     assertType(resourceType);
     const request = parseSearchRequest(resourceType, new URLSearchParams(criteria.replace(/^\?/, '')));
     if (request.filters.length === 0) throw badRequest(`Conditional criteria "${criteria}" has no search parameters`);
     // Two conditional writes with the same criteria must not both see "no match".
     await this.sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.tenantId}|${resourceType}?${criteria}`]);
-    const result = await executeSearch(this.sql, this.tenantId, this.registry, { ...request, count: 2, include: [], revinclude: [], total: 'none' });
+    const result = await executeSearch(this.sql, this.tenantId, this.registry, { ...request, count: limit, include: [], revinclude: [], total: 'none' });
     return result.matches;
   }
 
