@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'db',
           include: ['packages/*/src/**/*.int.test.ts'],
           globalSetup: ['packages/server/src/test-support/global-setup.ts'],
+          // A 500 is always a bug: print its cause even though tests run without a logger.
+          env: { UNICHART_DEBUG_ERRORS: '1' },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

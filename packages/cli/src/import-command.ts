@@ -14,14 +14,16 @@ export async function importCommand(paths: string[]): Promise<void> {
     );
     const started = Date.now();
     bar.start(1, 0, { resources: 0, file: '' });
-    const report = await importFiles(repo, config.baseUrl ?? `http://localhost:${config.port}/fhir/R4`, paths, (p) => {
-      bar.setTotal(p.filesTotal);
-      bar.update(p.filesDone, { resources: p.resources, file: p.file.split('/').pop() });
+    const report = await importFiles(repo, config.baseUrl ?? `http://localhost:${config.port}/fhir/R4`, paths, {
+      onProgress: (p) => {
+        bar.setTotal(p.filesTotal);
+        bar.update(p.filesDone, { resources: p.resources, file: p.file.split('/').pop() });
+      },
     });
     bar.stop();
     const seconds = (Date.now() - started) / 1000;
     process.stdout.write(
-      `Imported ${report.resources} resources from ${report.files - report.failedFiles} of ${report.files} files in ${seconds.toFixed(1)} s` +
+      `Imported ${count(report.resources, 'resource')} from ${report.files - report.failedFiles} of ${count(report.files, 'file')} in ${seconds.toFixed(1)} s` +
         ` (${Math.round(report.resources / Math.max(seconds, 0.001))} resources/s).\n`,
     );
     for (const problem of report.problems) {
@@ -31,4 +33,8 @@ export async function importCommand(paths: string[]): Promise<void> {
   } finally {
     await db.close();
   }
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { importCommand } from './import-command.js';
 import { serveCommand } from './serve-command.js';
 import { migrateCommand } from './migrate-command.js';
+import { auditVerifyCommand } from './audit-verify-command.js';
 
 const program = new Command('unichart').description('Unichart: EHR and practice management on one FHIR record');
 program.command('serve').description('start the server (PORT, DATABASE_URL, UNICHART_DATA_DIR)').action(serveCommand);
@@ -11,6 +12,8 @@ program
   .argument('<paths...>')
   .action(importCommand);
 program.command('migrate').description('bring the database schema up to date and exit').action(migrateCommand);
+const audit = program.command('audit').description('the audit trail');
+audit.command('verify').description('check every practice\'s audit hash chain; exit 1 if anything was altered or removed').action(auditVerifyCommand);
 
 try {
   await program.parseAsync(process.argv);

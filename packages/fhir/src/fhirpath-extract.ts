@@ -1,6 +1,8 @@
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 
+const model = r4model as unknown as { path2Type: Record<string, string | { code: string }>; choiceTypePaths: Record<string, string[]> };
+
 /** A compiled FHIRPath expression: resource (or element) in, flat list of values out. */
 export type Extractor = (input: unknown) => unknown[];
 
@@ -44,20 +46,25 @@ export function splitUnion(expression: string): string[] {
 
 function compilePart(part: string, rootType: string | undefined): Extractor {
   const unwrapped = stripParens(part);
-  if (SIMPLE_PATH.test(unwrapped)) return pathWalker(pathSegments(unwrapped, rootType));
+  if (SIMPLE_PATH.test(unwrapped)) {
+    const steps = planSteps(unwrapped, rootType);
+    if (steps) return pathWalker(steps);
+  }
   const cast = AS_CAST.exec(unwrapped);
   if (cast && SIMPLE_PATH.test(cast[1]!)) {
-    const segments = pathSegments(cast[1]!, rootType);
-    const last = segments.pop();
-    if (last) return pathWalker([...segments, last + capitalize(cast[2]!)]);
+    const steps = planSteps(cast[1]!, rootType, cast[2]);
+    if (steps) return pathWalker(steps);
   }
   const resolveIs = RESOLVE_IS.exec(unwrapped);
   if (resolveIs && SIMPLE_PATH.test(resolveIs[1]!)) {
-    const walk = pathWalker(pathSegments(resolveIs[1]!, rootType));
-    const prefix = `${resolveIs[2]}/`;
-    return (input) => walk(input).filter((ref) => referenceTargets(ref, prefix));
+    const steps = planSteps(resolveIs[1]!, rootType);
+    if (steps) {
+      const walk = pathWalker(steps);
+      const prefix = `${resolveIs[2]}/`;
+      return (input) => walk(input).filter((ref) => referenceTargets(ref, prefix));
+    }
   }
-  const rewritten = unwrapped.replace(/resolve\(\) is ([A-Za-z]+)/g, "reference.startsWith('$1/')");
+  const rewritten = unwrapped.replace(/resolve\(\) is ([A-Za-z]+)/g, "(reference.startsWith('$1/') or reference.contains('/$1/'))");
   const compiled = fhirpath.compile(rewritten, r4model as never);
   return (input) => {
     try {
@@ -66,6 +73,56 @@ function compilePart(part: string, rootType: string | undefined): Extractor {
       return [];
     }
   };
+}
+
+/**
+ * A path relative to an element of unknown type (a composite's component expression such
+ * as `value.as(Quantity)`): plain properties, with a cast naming the choice property.
+ */
+function relativeSteps(segments: string[], castTo: string | undefined): Step[] {
+  const steps: Step[] = segments.map((segment) => [segment]);
+  if (castTo) steps[steps.length - 1] = [segments[segments.length - 1]! + capitalize(castTo)];
+  return steps;
+}
+
+/** One step of a direct walk: the JSON property names that hold this element. */
+type Step = readonly string[];
+
+/**
+ * Turns `Type.a.b` into property names using the R4 model, so that a choice element
+ * (`Observation.effective`) reads every `effective[x]` property (`effectiveDateTime`,
+ * `effectivePeriod`, ...). `castTo` keeps only one choice type (`value as Quantity`).
+ * Answers undefined when the path is not fully known to the model: the caller then uses
+ * the general engine.
+ */
+function planSteps(path: string, rootType: string | undefined, castTo?: string): Step[] | undefined {
+  const segments = path.split('.');
+  const head = segments[0]!;
+  if (!/^[A-Z]/.test(head)) return relativeSteps(segments, castTo);
+  segments.shift();
+  let context = head === 'Resource' || head === 'DomainResource' ? rootType ?? head : head;
+  if (rootType && context !== rootType) return undefined;
+  const steps: Step[] = [];
+  for (const [i, segment] of segments.entries()) {
+    const key = `${context}.${segment}`;
+    const choices = model.choiceTypePaths[key];
+    const last = i === segments.length - 1;
+    if (choices) {
+      if (!last) return undefined;
+      const wanted = castTo ? choices.filter((c) => c.toLowerCase() === castTo.toLowerCase()) : choices;
+      if (wanted.length === 0) return undefined;
+      steps.push(wanted.map((c) => segment + capitalize(c)));
+      return steps;
+    }
+    const type = model.path2Type[key] ?? (head === 'Resource' || head === 'DomainResource' ? model.path2Type[`Resource.${segment}`] ?? model.path2Type[`DomainResource.${segment}`] : undefined);
+    if (type === undefined) return undefined;
+    steps.push([segment]);
+    const typeName = typeof type === 'string' ? type : type.code;
+    context = typeName === 'BackboneElement' || typeName === 'Element' ? key : typeName;
+  }
+  // A cast on a plain (non-choice) element: keep it only if the element is of that type.
+  if (castTo && context.toLowerCase() !== castTo.toLowerCase()) return undefined;
+  return steps;
 }
 
 function referenceTargets(ref: unknown, prefix: string): boolean {
@@ -89,27 +146,19 @@ function balanced(s: string): boolean {
   return depth === 0;
 }
 
-/** Drops the leading resource-type segment (`Patient.name` → `name`). */
-function pathSegments(path: string, rootType: string | undefined): string[] {
-  const segments = path.split('.');
-  const head = segments[0]!;
-  if (/^[A-Z]/.test(head) && (rootType === undefined || head === rootType || head === 'Resource' || head === 'DomainResource')) {
-    segments.shift();
-  }
-  return segments;
-}
-
-function pathWalker(segments: string[]): Extractor {
+function pathWalker(steps: readonly Step[]): Extractor {
   return (input) => {
     let current: unknown[] = [input];
-    for (const segment of segments) {
+    for (const names of steps) {
       const next: unknown[] = [];
       for (const node of current) {
         if (node === null || typeof node !== 'object') continue;
-        const value = (node as Record<string, unknown>)[segment];
-        if (value === undefined || value === null) continue;
-        if (Array.isArray(value)) for (const v of value) next.push(v);
-        else next.push(value);
+        for (const name of names) {
+          const value = (node as Record<string, unknown>)[name];
+          if (value === undefined || value === null) continue;
+          if (Array.isArray(value)) for (const v of value) next.push(v);
+          else next.push(value);
+        }
       }
       current = next;
       if (current.length === 0) break;

@@ -1,4 +1,4 @@
-import { parseFhirDateRange } from './fhir-date.js';
+import { instantText, parseFhirDateRange } from './fhir-date.js';
 import { normalizeString } from './normalize.js';
 import { COLUMN_PARAMS, type SearchParamDef, type SearchParameterRegistry } from './search-parameters.js';
 
@@ -38,10 +38,11 @@ export const INDEX_TABLES: readonly IndexTable[] = ['string', 'token', 'date', '
 type Json = Record<string, unknown>;
 
 /** Everything a resource contributes to the search index, computed once at write time. */
-export function extractIndexRows(resource: Json, registry: SearchParameterRegistry): IndexRows {
+export function extractIndexRows(resource: Json, registry: SearchParameterRegistry, onlyCodes?: ReadonlySet<string>): IndexRows {
   const rows: IndexRows = { string: [], token: [], date: [], reference: [], number: [], quantity: [], uri: [], composite: [] };
   for (const param of registry.forType(resource.resourceType as string).values()) {
     if (COLUMN_PARAMS.has(param.code) || param.type === 'special') continue;
+    if (onlyCodes && !onlyCodes.has(param.code)) continue;
     const values = param.extract(resource);
     if (param.type === 'composite') addComposite(rows, param, values);
     else for (const value of values) addValue(rows, param, value);
@@ -57,7 +58,8 @@ function addValue(rows: IndexRows, param: SearchParamDef, value: unknown): void 
       for (const s of stringsOf(value)) rows.string.push({ code, value: normalizeString(s).slice(0, 2000), exact: s.slice(0, 2000) });
       break;
     case 'token':
-      for (const t of tokensOf(value)) rows.token.push({ code, ...t });
+      // The display is only searched by :text, which matches like a string: case- and accent-blind.
+      for (const t of tokensOf(value)) rows.token.push({ code, ...t, display: t.display === null ? null : normalizeString(t.display).slice(0, 2000) });
       break;
     case 'date': {
       const range = dateRangeOf(value);
@@ -127,11 +129,15 @@ function isObject(value: unknown): value is Json {
 
 const NAME_PARTS = ['family', 'given', 'prefix', 'suffix', 'text'];
 const ADDRESS_PARTS = ['line', 'city', 'district', 'state', 'postalCode', 'country', 'text'];
+const OTHER_PARTS = ['text', 'value', 'display'];
 
+/** The searchable strings of a value: a HumanName or Address by its parts, else its text. */
 function stringsOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (!isObject(value)) return [];
-  const parts = 'family' in value || 'given' in value ? NAME_PARTS : 'city' in value || 'line' in value || 'postalCode' in value ? ADDRESS_PARTS : ['text', 'value', 'display'];
+  // Recognised by any part but `text`, which both share: an Address of only a country is still an Address.
+  const has = (part: string): boolean => part !== 'text' && part in value;
+  const parts = NAME_PARTS.some(has) ? NAME_PARTS : ADDRESS_PARTS.some(has) ? ADDRESS_PARTS : OTHER_PARTS;
   const out: string[] = [];
   for (const part of parts) {
     const v = value[part];
@@ -167,13 +173,16 @@ export function tokensOf(value: unknown): Token[] {
   if ('code' in value && !('value' in value)) return [{ system: str(value.system), value: str(value.code), display: str(value.display) }];
   if ('value' in value && typeof value.value === 'string') {
     // Identifier: system|value; ContactPoint: its system is a kind (phone, email), not a namespace.
-    const isContactPoint = typeof value.system === 'string' && !value.system.includes(':') && !value.system.includes('/');
+    const isContactPoint = typeof value.system === 'string' && CONTACT_POINT_SYSTEMS.has(value.system);
     const typeText = isObject(value.type) ? str(value.type.text) : null;
     return [{ system: isContactPoint ? null : str(value.system), value: value.value, display: typeText }];
   }
   if ('value' in value && 'code' in value) return [{ system: str(value.system), value: str(value.code), display: null }];
   return [];
 }
+
+/** R4 ContactPoint.system (required binding): an Identifier.system is a URI, never one of these. */
+const CONTACT_POINT_SYSTEMS = new Set(['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other']);
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -185,21 +194,21 @@ const MAX_DATE = 'infinity';
 function dateRangeOf(value: unknown): { low: string; high: string } | undefined {
   if (typeof value === 'string') {
     const range = parseFhirDateRange(value);
-    return range && { low: range.low.toISOString(), high: range.high.toISOString() };
+    return range && { low: instantText(range.low), high: instantText(range.high) };
   }
   if (!isObject(value)) return undefined;
   if ('start' in value || 'end' in value) {
     const start = typeof value.start === 'string' ? parseFhirDateRange(value.start) : undefined;
     const end = typeof value.end === 'string' ? parseFhirDateRange(value.end) : undefined;
     if (!start && !end) return undefined;
-    return { low: start ? start.low.toISOString() : MIN_DATE, high: end ? end.high.toISOString() : MAX_DATE };
+    return { low: start ? instantText(start.low) : MIN_DATE, high: end ? instantText(end.high) : MAX_DATE };
   }
   if (Array.isArray(value.event) && value.event.length > 0) {
     const ranges = value.event.map((e) => (typeof e === 'string' ? parseFhirDateRange(e) : undefined)).filter((r) => r !== undefined);
     if (ranges.length === 0) return undefined;
     const low = Math.min(...ranges.map((r) => r.low.getTime()));
     const high = Math.max(...ranges.map((r) => r.high.getTime()));
-    return { low: new Date(low).toISOString(), high: new Date(high).toISOString() };
+    return { low: instantText(new Date(low)), high: instantText(new Date(high)) };
   }
   if (isObject(value.repeat) && isObject(value.repeat.boundsPeriod)) return dateRangeOf(value.repeat.boundsPeriod);
   return undefined;
@@ -208,14 +217,14 @@ function dateRangeOf(value: unknown): { low: string; high: string } | undefined 
 type Reference = Omit<ReferenceRow, 'code'>;
 
 const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]+)?$/;
-const ABSOLUTE_REFERENCE = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]+)?$/;
-
-/** Splits a literal reference into type and id; absolute URLs keep their text for `url=` matching. */
+/**
+ * Splits a relative reference into type and id. An absolute URL points at another server (or
+ * at ours under a name we cannot know here), so it keeps only its text for `url=` matching:
+ * `https://other.example/fhir/Patient/9` must never be taken for our Patient/9.
+ */
 export function parseReference(reference: string): { targetType: string | null; targetId: string | null; url: string | null } {
   const relative = RELATIVE_REFERENCE.exec(reference);
   if (relative) return { targetType: relative[1]!, targetId: relative[2]!, url: null };
-  const absolute = /^https?:\/\//.test(reference) ? ABSOLUTE_REFERENCE.exec(reference) : null;
-  if (absolute) return { targetType: absolute[1]!, targetId: absolute[2]!, url: reference };
   return { targetType: null, targetId: null, url: reference.split('|')[0]! };
 }
 
@@ -232,11 +241,16 @@ function referenceOf(value: unknown): Reference | undefined {
   return undefined;
 }
 
+const CURRENCY_SYSTEM = 'urn:iso:std:iso:4217';
+
 function quantitiesOf(value: unknown): Omit<QuantityRow, 'code'>[] {
   if (typeof value === 'number') return [{ value, system: null, unit: null, unitCode: null }];
   if (!isObject(value)) return [];
   if (typeof value.value === 'number') {
-    return [{ value: value.value, system: str(value.system), unit: str(value.unit) ?? str(value.currency), unitCode: str(value.code) ?? str(value.currency) }];
+    // Money: its currency is an ISO 4217 code, so `12.5|urn:iso:std:iso:4217|USD` finds it.
+    const currency = str(value.currency);
+    if (currency) return [{ value: value.value, system: CURRENCY_SYSTEM, unit: currency, unitCode: currency }];
+    return [{ value: value.value, system: str(value.system), unit: str(value.unit), unitCode: str(value.code) }];
   }
   // Range: index both ends so that `gt`/`lt` searches see the whole span.
   return [...quantitiesOf(value.low), ...quantitiesOf(value.high)];

@@ -8,3 +8,4 @@ export * from './search-parameters.js';
 export * from './search-request.js';
 export * from './validate.js';
 export * from './shape-resource.js';
+export * from './localize-references.js';

@@ -119,3 +119,29 @@ export function expressionFor(expression: string, resourceType: string): string 
   });
   return parts.join(' | ');
 }
+
+const CODE_PATTERN = /^[a-zA-Z][-a-zA-Z0-9_]*$/;
+const CUSTOM_TYPES = new Set(['string', 'token', 'date', 'reference', 'number', 'quantity', 'uri']);
+
+/**
+ * A practice's own SearchParameter must be one we can index: a new code on existing resource
+ * types, a supported type, and an expression that compiles. Returns the problem, if any.
+ */
+export function searchParameterProblem(parameter: SearchParameter): { message: string; path: string } | undefined {
+  if (!parameter.code || !CODE_PATTERN.test(parameter.code)) return { message: 'code must start with a letter and hold only letters, digits, "-" and "_"', path: 'SearchParameter.code' };
+  if (!CUSTOM_TYPES.has(parameter.type)) return { message: `type must be one of ${[...CUSTOM_TYPES].join(', ')}`, path: 'SearchParameter.type' };
+  if (!parameter.expression) return { message: 'expression is required (a FHIRPath expression)', path: 'SearchParameter.expression' };
+  const spec = SearchParameterRegistry.spec();
+  for (const base of parameter.base ?? []) {
+    if (!resourceTypes().has(base)) return { message: `base ${base} is not a resource type`, path: 'SearchParameter.base' };
+    const existing = spec.get(base, parameter.code);
+    if (existing) return { message: `${base} already has a search parameter "${parameter.code}"`, path: 'SearchParameter.code' };
+    if (!expressionFor(parameter.expression, base)) return { message: `expression has no part for ${base} (start each part with "${base}.")`, path: 'SearchParameter.expression' };
+  }
+  try {
+    compileExpression(parameter.expression);
+  } catch (error) {
+    return { message: `expression does not compile: ${(error as Error).message}`, path: 'SearchParameter.expression' };
+  }
+  return undefined;
+}

@@ -40,6 +40,7 @@ export interface SearchRequest {
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 1000;
+const MAX_OFFSET = 1_000_000_000;
 
 const RESULT_PARAMS = new Set(['_count', '_offset', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_format', '_pretty', '_contained', '_containedType', '_cursor']);
 
@@ -66,14 +67,17 @@ export function parseSearchRequest(resourceType: string, query: Iterable<[string
     }
     switch (base) {
       case '_count':
-        count = parseNonNegative(key, value);
-        count = Math.min(count, MAX_PAGE_SIZE);
+        count = parseNonNegative(key, value, MAX_PAGE_SIZE);
         break;
       case '_offset':
-        offset = parseNonNegative(key, value);
+        offset = parseNonNegative(key, value, MAX_OFFSET);
         break;
       case '_sort':
-        sort = value.split(',').filter(Boolean).map((s) => (s.startsWith('-') ? { code: s.slice(1), descending: true } : { code: s, descending: false }));
+        sort = value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((s) => (s.startsWith('-') ? { code: s.slice(1), descending: true } : { code: s, descending: false }));
         break;
       case '_total':
         if (value !== 'none' && value !== 'estimate' && value !== 'accurate') throw badRequest(`_total must be none, estimate or accurate`, '_total');
@@ -100,6 +104,29 @@ export function parseSearchRequest(resourceType: string, query: Iterable<[string
   return { resourceType, filters, count, offset, sort, total, summary, elements, include, revinclude, cursor };
 }
 
+/**
+ * The query string of a parsed search, for links: a search POSTed to `_search` carried its
+ * parameters in the body, and its `self` and `next` links must repeat them as a GET.
+ * Filter values keep their escapes, so joining them restores what the client sent.
+ */
+export function formatSearchQuery(request: SearchRequest): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const filter of request.filters) query.append(filter.key, filter.values.join(','));
+  if (request.sort.length > 0) query.set('_sort', request.sort.map((key) => `${key.descending ? '-' : ''}${key.code}`).join(','));
+  if (request.count !== DEFAULT_PAGE_SIZE) query.set('_count', String(request.count));
+  if (request.offset > 0) query.set('_offset', String(request.offset));
+  if (request.total !== 'none') query.set('_total', request.total);
+  if (request.summary) query.set('_summary', request.summary);
+  if (request.elements?.length) query.set('_elements', request.elements.join(','));
+  for (const [name, targets] of [['_include', request.include], ['_revinclude', request.revinclude]] as const) {
+    for (const target of targets) {
+      query.append(target.iterate ? `${name}:iterate` : name, [target.sourceType, target.code, target.targetType].filter(Boolean).join(':'));
+    }
+  }
+  if (request.cursor) query.set('_cursor', request.cursor);
+  return query;
+}
+
 function parseInclude(key: string, value: string, modifier: string | undefined): IncludeTarget {
   if (modifier && modifier !== 'iterate' && modifier !== 'recurse') throw badRequest(`Unknown modifier ${modifier} on ${key}`, key);
   const [sourceType, code, targetType] = value.split(':');
@@ -107,10 +134,14 @@ function parseInclude(key: string, value: string, modifier: string | undefined):
   return { sourceType, code, targetType, iterate: Boolean(modifier) };
 }
 
-function parseNonNegative(key: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`${key} must be a whole number, got "${value}"`, key);
-  return n;
+/**
+ * Digits only: Number() would also take "", "0x10" and "1e3", none of which a client means.
+ * Capped, so that a huge value neither overflows SQL's bigint nor asks for everything at once.
+ */
+function parseNonNegative(key: string, value: string, max: number): number {
+  const text = value.trim();
+  if (!/^\d+$/.test(text)) throw badRequest(`${key} must be a whole number, got "${value}"`, key);
+  return Math.min(Number(text), max);
 }
 
 function splitOnce(s: string, sep: string): [string, string | undefined] {

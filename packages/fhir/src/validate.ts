@@ -1,7 +1,8 @@
 import { validateResource as validateAgainstProfile, OperationOutcomeError } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Resource, SearchParameter } from '@medplum/fhirtypes';
 import { isResourceType, loadDefinitions } from './definitions.js';
 import { FhirError, badRequest } from './outcome.js';
+import { searchParameterProblem } from './search-parameters.js';
 import { checkBindingsAndReferences } from './validate-elements.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -30,4 +31,8 @@ export function validateResource(input: unknown): asserts input is Resource {
     throw error;
   }
   checkBindingsAndReferences(resource);
+  if (type === 'SearchParameter' && resource.status !== 'retired') {
+    const problem = searchParameterProblem(resource as unknown as SearchParameter);
+    if (problem) throw badRequest(problem.message, problem.path);
+  }
 }

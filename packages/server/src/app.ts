@@ -1,14 +1,21 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { SearchParameterRegistry } from '@unichart/fhir';
+import type { SearchParameter } from '@medplum/fhirtypes';
 import type { Database } from './db/database.js';
-import { FhirRepository } from './fhir/repository.js';
+import { PracticeRegistries } from './fhir/custom-search/practice-registries.js';
+import { SearchParameterReindexer } from './fhir/custom-search/reindex-search-parameter.js';
+import { FhirRepository, type RepositoryHooks } from './fhir/repository.js';
+import { AuditSealer } from './audit/audit-seal.js';
+import { AuditTrail } from './audit/audit-trail.js';
+import { StatisticsKeeper } from './db/statistics-keeper.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerAdminRoutes } from './identity/admin-routes.js';
+import { registerAuthRoutes } from './identity/auth-routes.js';
+import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 
 export interface AppOptions {
   readonly db: Database;
-  /** The practice served (single-practice mode until sign-in picks it per user). */
-  readonly practiceId: string;
+  readonly identity: Identity;
   readonly baseUrl?: string;
   readonly bodyLimit?: number;
   readonly logger?: boolean;
@@ -34,13 +41,44 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   registerErrorHandling(app);
 
-  const registry = SearchParameterRegistry.spec();
-  const repository = new FhirRepository(options.db, options.practiceId, registry);
+  const statistics = new StatisticsKeeper(options.db);
+  const audit = new AuditTrail(options.db);
+  const sealer = new AuditSealer(options.db);
+  const registries = new PracticeRegistries(options.db);
+  const hooks: RepositoryHooks = {
+    afterCommit(tenantId, written) {
+      statistics.recordWrites(written.length);
+      for (const change of written.filter((w) => w.resourceType === 'SearchParameter')) {
+        registries.invalidate(tenantId);
+        const parameter = change.resource as SearchParameter | undefined;
+        if (parameter && parameter.status !== 'retired') {
+          reindexer.start(tenantId, parameter).catch((error) => app.log.error({ err: error }, 'could not start re-indexing'));
+        }
+      }
+    },
+  };
+  const reindexer = new SearchParameterReindexer(options.db, registries, hooks, (message, error) => app.log.error({ err: error }, message));
+  app.addHook('onReady', async () => {
+    sealer.start();
+    await reindexer.resumeAll();
+  });
+  app.addHook('onClose', async () => {
+    await reindexer.settle();
+    await statistics.settle();
+    await audit.settle();
+    await sealer.stop();
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const { identity } = options;
+  registerAuthRoutes(app, { ...identity, audit });
+  registerAdminRoutes(app, identity);
   registerFhirRoutes(app, {
-    repositoryFor: async () => repository,
+    authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),
+    repositoryFor: async (actor) => new FhirRepository(options.db, actor.tenantId, await registries.registryFor(actor.tenantId), hooks),
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
+    audit,
   });
   return app;
 }

@@ -6,6 +6,12 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly baseUrl?: string;
   readonly practiceName: string;
+  readonly adminEmail: string;
+  /** Unset: the first start generates one and prints it once. */
+  readonly adminPassword?: string;
+  /** `id:base64key,...` for field encryption; the first key encrypts new values. */
+  readonly encryptionKeys?: string;
+  readonly idleMinutes: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -16,5 +22,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env.UNICHART_DATA_DIR ?? './data',
     baseUrl: env.UNICHART_BASE_URL || undefined,
     practiceName: env.UNICHART_PRACTICE_NAME ?? 'Unichart Demo Practice',
+    adminEmail: env.UNICHART_ADMIN_EMAIL ?? 'admin@unichart.local',
+    adminPassword: env.UNICHART_ADMIN_PASSWORD || undefined,
+    encryptionKeys: env.UNICHART_ENCRYPTION_KEYS || undefined,
+    idleMinutes: Number(env.UNICHART_IDLE_MINUTES ?? 15),
   };
 }

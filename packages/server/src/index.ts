@@ -7,3 +7,4 @@ export * from './db/migrate.js';
 export * from './fhir/repository.js';
 export * from './fhir/import/import-files.js';
 export * from './practice/practices.js';
+export * from './audit/audit-seal.js';

@@ -4,6 +4,8 @@ import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
+import { AccountStore } from './identity/account-store.js';
+import { createIdentity, ensureAdministrator } from './identity/identity.js';
 import { createPractice, listPractices, type Practice } from './practice/practices.js';
 
 /** Opens (and migrates) the configured database: PostgreSQL if DATABASE_URL is set, else PGlite in the data folder. */
@@ -12,16 +14,25 @@ export async function openConfiguredDatabase(config: ServerConfig): Promise<Data
   return openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : config.dataDir });
 }
 
-/** The practice this server serves; the first start creates it. */
+/** The first practice; the first start creates it with the default roles. */
 export async function ensurePractice(db: Database, name: string): Promise<Practice> {
   const [first] = await listPractices(db);
-  return first ?? createPractice(db, name);
+  const practice = first ?? (await createPractice(db, name));
+  await new AccountStore(db).seedDefaultRoles(practice.id);
+  return practice;
 }
 
 export async function startServer(config: ServerConfig): Promise<{ app: FastifyInstance; db: Database }> {
   const db = await openConfiguredDatabase(config);
   const practice = await ensurePractice(db, config.practiceName);
-  const app = await buildApp({ db, practiceId: practice.id, baseUrl: config.baseUrl, logger: true });
+  const identity = await createIdentity(db, { encryptionKeys: config.encryptionKeys, signIn: { idleMinutes: config.idleMinutes } });
+  const admin = await ensureAdministrator(identity.accounts, practice.id, config.adminEmail, config.adminPassword);
+  if (admin.generatedPassword) {
+    // Printed once, to the console only (never to the log); it is stored only as an argon2id hash.
+    process.stdout.write(`\nFirst start: administrator ${config.adminEmail} with password ${admin.generatedPassword}\n\n`);
+  }
+  const app = await buildApp({ db, identity, baseUrl: config.baseUrl, logger: true });
+  if (identity.encryptionKeyFromDatabase) app.log.warn('UNICHART_ENCRYPTION_KEYS is not set: field encryption uses a key kept in the database (fine for a demo, not for production)');
   app.addHook('onClose', () => db.close());
   await app.listen({ port: config.port, host: config.host });
   return { app, db };

@@ -4,6 +4,11 @@ export type Row = Record<string, unknown>;
 /** What repository code needs from a connection: parameterised statements, nothing else. */
 export interface SqlClient {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * A statement run often with the same text: PostgreSQL prepares it once per connection
+   * under `name` and reuses the plan. PGlite runs it as a plain query.
+   */
+  prepared<R extends Row = Row>(name: string, sql: string, params: readonly unknown[]): Promise<R[]>;
   /** Several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
 }
@@ -19,6 +24,8 @@ export interface Database {
   transaction<T>(tenantId: string, work: (tx: SqlClient) => Promise<T>): Promise<T>;
   /** One statement on its own, scoped to the practice. */
   query<R extends Row = Row>(tenantId: string, sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** One prepared statement on its own (see SqlClient.prepared), scoped to the practice. */
+  prepared<R extends Row = Row>(tenantId: string, name: string, sql: string, params: readonly unknown[]): Promise<R[]>;
   /** Owner-level access (migrations, creating practices); not bound by row-level security. */
   asOwner<T>(work: (client: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -55,11 +55,22 @@ export class PgliteDatabase implements Database {
     });
   }
 
+  prepared<R extends Row = Row>(tenantId: string, _name: string, sql: string, params: readonly unknown[]): Promise<R[]> {
+    return this.query<R>(tenantId, sql, params);
+  }
+
   asOwner<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
     return this.serial(async () => {
       await this.db.exec('RESET ROLE');
       this.roleSet = false;
-      return work(wrap(this.db));
+      try {
+        return await work(wrap(this.db));
+      } finally {
+        // Owner work that stopped inside its own BEGIN must not leave the one connection in
+        // that transaction: a later ROLLBACK would undo SET ROLE, and tenant work would then
+        // run as the owner, past row-level security.
+        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+      }
     });
   }
 
@@ -88,6 +99,9 @@ export class PgliteDatabase implements Database {
 function wrap(db: PGlite | Transaction): SqlClient {
   return {
     async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+      return (await db.query<R>(sql, params as unknown[])).rows;
+    },
+    async prepared<R extends Row = Row>(_name: string, sql: string, params: readonly unknown[]): Promise<R[]> {
       return (await db.query<R>(sql, params as unknown[])).rows;
     },
     async exec(sql: string): Promise<void> {

@@ -8,14 +8,11 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export class PostgresDatabase implements Database {
   readonly kind = 'postgres';
   private readonly pool: pg.Pool;
+  /** Connections known to be in the application role with `app.tenant` set to the practice. */
   private readonly tenantOf = new WeakMap<pg.PoolClient, string>();
 
   constructor(connectionString: string, poolSize = Number(process.env.UNICHART_DB_POOL ?? 16)) {
     this.pool = new pg.Pool({ connectionString, max: poolSize });
-    this.pool.on('connect', (client) => {
-      // Queued before any other statement on this connection.
-      client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
-    });
   }
 
   async transaction<T>(tenantId: string, work: (tx: SqlClient) => Promise<T>): Promise<T> {
@@ -42,14 +39,30 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  async prepared<R extends Row = Row>(tenantId: string, name: string, sql: string, params: readonly unknown[]): Promise<R[]> {
+    const client = await this.checkout(tenantId);
+    try {
+      return (await client.query({ name, text: sql, values: params as unknown[] })).rows as R[];
+    } finally {
+      client.release();
+    }
+  }
+
   async asOwner<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The next tenant checkout sets role and practice again, whatever the owner work did.
+    this.tenantOf.delete(client);
     try {
       await client.query('RESET ROLE');
       return await work(wrap(client));
+    } catch (error) {
+      // Work that failed inside its own BEGIN must not hand the connection back mid-transaction.
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
-      await client.query(`SET ROLE ${APP_ROLE}`).catch(() => undefined);
-      client.release();
+      // A connection that cannot be put back into the application role is closed, never reused.
+      const restored = await client.query(`SET ROLE ${APP_ROLE}`).then(() => undefined, (error: Error) => error);
+      client.release(restored);
     }
   }
 
@@ -57,13 +70,13 @@ export class PostgresDatabase implements Database {
     await this.pool.end();
   }
 
-  /** A pooled connection already pointed at the practice (`app.tenant` is session-level). */
+  /** A pooled connection in the application role, pointed at the practice (both session-level). */
   private async checkout(tenantId: string): Promise<pg.PoolClient> {
     assertTenantId(tenantId);
     const client = await this.pool.connect();
     if (this.tenantOf.get(client) !== tenantId) {
       try {
-        await client.query("SELECT set_config('app.tenant', $1, false)", [tenantId]);
+        await client.query("SELECT set_config('role', $1, false), set_config('app.tenant', $2, false)", [APP_ROLE, tenantId]);
       } catch (error) {
         client.release(error as Error);
         throw error;
@@ -78,6 +91,9 @@ function wrap(client: pg.PoolClient): SqlClient {
   return {
     async query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
       return (await client.query(sql, params as unknown[])).rows as R[];
+    },
+    async prepared<R extends Row = Row>(name: string, sql: string, params: readonly unknown[]): Promise<R[]> {
+      return (await client.query({ name, text: sql, values: params as unknown[] })).rows as R[];
     },
     async exec(sql: string): Promise<void> {
       await client.query(sql);

@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { badRequest, FhirError, isResourceType, preconditionFailed } from '@unichart/fhir';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import type { FhirRepository, RepositoryTransaction } from './repository.js';
-import { routeFhirRequest } from './router.js';
+import { routeFhirRequest, type RouteContext } from './router.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-/** The spec's processing order for a transaction: deletes, creates, updates, then reads. */
+/** The spec's processing order for a transaction (R4 http.html#trules): deletes, creates, updates, then reads. */
 const TRANSACTION_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 
-const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 204: 'No Content', 304: 'Not Modified' };
+/** Who is calling: access is asked about every entry exactly as for a REST call (system access when absent), and reads are audited. */
+export type BundleCaller = Pick<RouteContext, 'access' | 'auditRead'>;
 
-export async function processBundle(repo: FhirRepository, baseUrl: string, input: unknown, prefer: string | undefined): Promise<Bundle> {
+export async function processBundle(repo: FhirRepository, baseUrl: string, input: unknown, prefer: string | undefined, caller: BundleCaller = {}): Promise<Bundle> {
   const bundle = checkBundle(input);
-  if (bundle.type === 'transaction') return processTransaction(repo, baseUrl, bundle, prefer);
-  return processBatch(repo, baseUrl, bundle, prefer);
+  if (bundle.type === 'transaction') return processTransaction(repo, baseUrl, bundle, prefer, caller);
+  return processBatch(repo, baseUrl, bundle, prefer, caller);
 }
 
 function checkBundle(input: unknown): Bundle {
@@ -30,78 +32,126 @@ function checkBundle(input: unknown): Bundle {
   return bundle;
 }
 
+/**
+ * A transaction may name each resource once (R4 http.html#trules: overlapping identities
+ * SHALL fail the transaction); otherwise which write wins, and what a fullUrl points at,
+ * would depend on processing order.
+ */
+function checkIdentities(entries: BundleEntry[]): void {
+  const fullUrls = new Map<string, number>();
+  const written = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    if (entry.fullUrl) {
+      const first = fullUrls.get(entry.fullUrl);
+      if (first !== undefined) throw badRequest(`Entries ${first} and ${i} both have fullUrl ${entry.fullUrl}`, `Bundle.entry[${i}].fullUrl`);
+      fullUrls.set(entry.fullUrl, i);
+    }
+    const { method, url } = entry.request!;
+    if (method === 'GET' || method === 'HEAD' || method === 'POST' || url.includes('?')) return;
+    const identity = url.replace(/^\/+/, '');
+    const first = written.get(identity);
+    if (first !== undefined) throw badRequest(`Entries ${first} and ${i} both write ${identity}; a transaction may change a resource once`, `Bundle.entry[${i}].request.url`);
+    written.set(identity, i);
+  });
+}
+
 /** All or nothing: any failing entry rolls back every entry. */
-async function processTransaction(repo: FhirRepository, baseUrl: string, bundle: Bundle, prefer: string | undefined): Promise<Bundle> {
+async function processTransaction(repo: FhirRepository, baseUrl: string, bundle: Bundle, prefer: string | undefined, caller: BundleCaller): Promise<Bundle> {
   const entries = bundle.entry ?? [];
+  checkIdentities(entries);
   return repo.transaction(async (tx) => {
-    const ids = await assignIds(tx, entries);
+    const assigned: (string | undefined)[] = [];
+    const byCondition = new Map<string, string>();
+    for (const [i, entry] of entries.entries()) assigned.push(await inEntry(i, entry, () => assignId(tx, entry, byCondition)));
+    const ids = new Map<string, string>();
+    entries.forEach((entry, i) => entry.fullUrl && assigned[i] && ids.set(entry.fullUrl, assigned[i]));
+    // A deep copy with references rewritten: the caller's Bundle is never changed.
     const requests = entries.map((entry) => rewriteReferences(entry, ids));
-    for (const request of requests) if (request.resource) await resolveConditionalReferences(tx, request.resource);
+    for (const [i, request] of requests.entries()) {
+      if (request.resource) await inEntry(i, entries[i]!, () => resolveConditionalReferences(tx, request.resource));
+    }
     const order = entries.map((_, i) => i).sort((a, b) => TRANSACTION_ORDER[entries[a]!.request!.method]! - TRANSACTION_ORDER[entries[b]!.request!.method]! || a - b);
     const responses: BundleEntry[] = new Array(entries.length);
     for (const i of order) {
-      const entry = requests[i]!;
-      try {
-        const response = await routeFhirRequest({ tx, baseUrl, selfUrl: `${baseUrl}/${entry.request!.url}` }, toFhirRequest(entry, prefer, ids.get(entries[i]!.fullUrl ?? '')));
-        responses[i] = toResponseEntry(baseUrl, response);
-      } catch (error) {
-        if (error instanceof FhirError) {
-          error.issues.forEach((issue) => {
-            issue.diagnostics = `Bundle entry ${i} (${entry.request!.method} ${entry.request!.url}): ${issue.diagnostics ?? ''}`;
-          });
-        }
-        throw error;
-      }
+      responses[i] = await inEntry(i, entries[i]!, async () => {
+        const [request, selfUrl] = toFhirRequest(baseUrl, requests[i]!, prefer, assigned[i]);
+        return toResponseEntry(baseUrl, await routeFhirRequest({ tx, ...caller, baseUrl, selfUrl }, request));
+      });
     }
     return { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
   });
 }
 
 /** Each entry on its own; a failure becomes that entry's outcome. */
-async function processBatch(repo: FhirRepository, baseUrl: string, bundle: Bundle, prefer: string | undefined): Promise<Bundle> {
+async function processBatch(repo: FhirRepository, baseUrl: string, bundle: Bundle, prefer: string | undefined, caller: BundleCaller): Promise<Bundle> {
   const responses: BundleEntry[] = [];
   for (const entry of bundle.entry ?? []) {
     try {
-      const response = await repo.transaction((tx) => routeFhirRequest({ tx, baseUrl, selfUrl: `${baseUrl}/${entry.request!.url}` }, toFhirRequest(entry, prefer)));
+      const response = await repo.transaction(async (tx) => {
+        const copy = rewriteReferences(entry, new Map());
+        if (copy.resource) await resolveConditionalReferences(tx, copy.resource);
+        const [request, selfUrl] = toFhirRequest(baseUrl, copy, prefer);
+        return routeFhirRequest({ tx, ...caller, baseUrl, selfUrl }, request);
+      });
       responses.push(toResponseEntry(baseUrl, response));
     } catch (error) {
       if (!(error instanceof FhirError)) throw error;
+      // The bare code, as clients of this server already read it; the outcome carries the detail.
       responses.push({ response: { status: String(error.status), outcome: error.toOutcome() } });
     }
   }
   return { resourceType: 'Bundle', type: 'batch-response', entry: responses };
 }
 
+/** Runs one entry's step, naming the entry in any error so the client can find it. */
+async function inEntry<T>(i: number, entry: BundleEntry, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof FhirError) {
+      error.issues.forEach((issue) => {
+        issue.diagnostics = `Bundle entry ${i} (${entry.request!.method} ${entry.request!.url}): ${issue.diagnostics ?? ''}`;
+      });
+    }
+    throw error;
+  }
+}
+
 /**
  * Creates get their ids before anything is written so entries can point at each other by
  * `urn:uuid:` fullUrl; conditional creates and updates are looked up first and take the
- * matching resource's id.
+ * matching resource's id. Answers `Type/id`, or undefined when the entry writes nothing new.
  */
-async function assignIds(tx: RepositoryTransaction, entries: BundleEntry[]): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  for (const [i, entry] of entries.entries()) {
-    const { method, url, ifNoneExist } = entry.request!;
-    const type = entry.resource?.resourceType;
-    if (!entry.fullUrl || !type || (method !== 'POST' && method !== 'PUT')) continue;
-    let id: string | undefined;
-    if (method === 'POST') {
-      if (url.split('?')[0] !== type) throw badRequest(`Entry ${i}: a POST to ${url} must carry a ${url.split('?')[0]}`, `Bundle.entry[${i}].request.url`);
-      const existing = ifNoneExist ? await tx.matchConditional(type, ifNoneExist) : [];
-      if (existing.length > 1) throw preconditionFailed(`Entry ${i}: ${existing.length} ${type} resources match ${ifNoneExist}`);
-      id = existing[0] ?? randomUUID();
-    } else if (url.includes('?')) {
-      const existing = await tx.matchConditional(type, url.slice(url.indexOf('?') + 1));
-      id = existing.length === 1 ? existing[0] : existing.length === 0 ? entry.resource!.id ?? randomUUID() : undefined;
-    } else {
-      id = url.split('/')[1];
-    }
-    if (id) ids.set(entry.fullUrl, `${type}/${id}`);
+async function assignId(tx: RepositoryTransaction, entry: BundleEntry, byCondition: Map<string, string>): Promise<string | undefined> {
+  const { method, url, ifNoneExist } = entry.request!;
+  const type = entry.resource?.resourceType;
+  if (!type || (method !== 'POST' && method !== 'PUT')) return undefined;
+  const [path, criteria] = [url.split('?')[0]!.replace(/^\/+/, ''), url.includes('?') ? url.slice(url.indexOf('?') + 1) : undefined];
+  if (method === 'POST') {
+    // Anything else (an operation, a type mismatch) is refused by the router with its own message.
+    if (path !== type || !isResourceType(type)) return undefined;
+    if (!ifNoneExist) return `${type}/${randomUUID()}`;
+    // Two entries with the same condition are one resource: the first creates it, the second finds it.
+    const condition = `${type}?${ifNoneExist}`;
+    const earlier = byCondition.get(condition);
+    if (earlier) return earlier;
+    const existing = await tx.matchConditional(type, ifNoneExist);
+    if (existing.length > 1) throw preconditionFailed(`${existing.length} ${type} resources match If-None-Exist ${ifNoneExist}; it must match at most one`);
+    const id = `${type}/${existing[0] ?? randomUUID()}`;
+    byCondition.set(condition, id);
+    return id;
   }
-  return ids;
+  if (criteria !== undefined) {
+    if (path !== type || !isResourceType(type)) return undefined;
+    const existing = await tx.matchConditional(type, criteria);
+    if (existing.length > 1) return undefined; // the update itself refuses this with 412
+    return `${type}/${existing[0] ?? entry.resource!.id ?? randomUUID()}`;
+  }
+  return path;
 }
 
+/** A deep copy of the entry with every string naming another entry's fullUrl replaced by `Type/id`. */
 function rewriteReferences(entry: BundleEntry, ids: Map<string, string>): BundleEntry {
-  if (ids.size === 0) return entry;
   const replace = (value: unknown): unknown => {
     if (typeof value === 'string') return ids.get(value) ?? value;
     if (Array.isArray(value)) return value.map(replace);
@@ -132,16 +182,16 @@ async function resolveConditionalReferences(tx: RepositoryTransaction, node: unk
   }
 }
 
-function toFhirRequest(entry: BundleEntry, prefer: string | undefined, assigned?: string): FhirRequest {
+function toFhirRequest(baseUrl: string, entry: BundleEntry, prefer: string | undefined, assigned?: string): [FhirRequest, string] {
   const request = entry.request!;
-  const [path, query] = splitUrl(request.url);
+  const [path, query] = splitUrl(baseUrl, request.url);
   const method = request.method as FhirRequest['method'];
   let body: unknown = entry.resource;
-  if (method === 'PATCH' && entry.resource?.resourceType === 'Binary') {
-    const data = (entry.resource as { data?: string }).data;
-    body = data ? JSON.parse(Buffer.from(data, 'base64').toString()) : undefined;
-  }
-  return {
+  if (method === 'PATCH' && entry.resource?.resourceType === 'Binary') body = decodePatch(entry.resource as { data?: string });
+  const assignedId = assigned?.split('/')[1];
+  // A conditional update that creates must take the id its fullUrl was already mapped to.
+  if (method === 'PUT' && query && assignedId && body && typeof body === 'object' && !(body as Resource).id) body = { ...body, id: assignedId };
+  const fhirRequest: FhirRequest = {
     method,
     path,
     query: new URLSearchParams(query),
@@ -150,14 +200,32 @@ function toFhirRequest(entry: BundleEntry, prefer: string | undefined, assigned?
     ifNoneExist: request.ifNoneExist,
     ifNoneMatch: request.ifNoneMatch,
     prefer,
-    assignedId: method === 'POST' ? assigned?.split('/')[1] : undefined,
+    assignedId: method === 'POST' ? assignedId : undefined,
   };
+  return [fhirRequest, `${baseUrl}/${path}${query ? `?${query}` : ''}`];
 }
 
-function splitUrl(url: string): [string, string] {
-  const relative = url.replace(/^https?:\/\/[^/]+\/(?:.*?\/)?fhir\/R4\//, '');
+/** A FHIR PATCH entry carries its JSON Patch as a Binary (R4 http.html#patch). */
+function decodePatch(binary: { data?: string }): unknown {
+  if (!binary.data) throw badRequest('The PATCH entry has a Binary without data; it must hold a base64 JSON Patch', 'Binary.data');
+  try {
+    return JSON.parse(Buffer.from(binary.data, 'base64').toString('utf8'));
+  } catch {
+    throw badRequest('The PATCH entry\'s Binary.data is not a base64-encoded JSON Patch', 'Binary.data');
+  }
+}
+
+/** Entry URLs are relative to the base; an absolute URL must point at this server's FHIR base. */
+function splitUrl(baseUrl: string, url: string): [string, string] {
+  let relative = url.startsWith(`${baseUrl}/`) ? url.slice(baseUrl.length + 1) : url.replace(/^https?:\/\/[^/]+\/(?:.*?\/)?fhir\/R4\//, '');
+  if (/^[a-z][a-z0-9+.-]*:/i.test(relative)) throw badRequest(`${url} is not a URL on this server; entry URLs are relative to ${baseUrl}`, 'Bundle.entry.request.url');
+  relative = relative.replace(/^\/+/, '');
   const q = relative.indexOf('?');
   return q < 0 ? [relative, ''] : [relative.slice(0, q), relative.slice(q + 1)];
+}
+
+function statusLine(status: number): string {
+  return `${status} ${STATUS_CODES[status] ?? ''}`.trim();
 }
 
 function toResponseEntry(baseUrl: string, response: FhirResponse): BundleEntry {
@@ -165,7 +233,7 @@ function toResponseEntry(baseUrl: string, response: FhirResponse): BundleEntry {
   const isOutcome = body?.resourceType === 'OperationOutcome';
   const entry: BundleEntry = {
     response: {
-      status: `${response.status} ${STATUS_TEXT[response.status] ?? ''}`.trim(),
+      status: statusLine(response.status),
       location: response.location,
       etag: response.versionId ? `W/"${response.versionId}"` : undefined,
       lastModified: response.lastModified,

@@ -1,4 +1,4 @@
-import { shapeResource, type SearchRequest } from '@unichart/fhir';
+import { formatSearchQuery, shapeResource, type SearchRequest } from '@unichart/fhir';
 import type { StoredVersion } from './repository.js';
 import type { SearchResult, StoredMatch } from './search/execute-search.js';
 
@@ -6,7 +6,8 @@ import type { SearchResult, StoredMatch } from './search/execute-search.js';
  * Search and history Bundles are written as JSON text around the stored resources, so a page
  * of results is never parsed and re-serialised unless _summary or _elements asks for it.
  */
-export function searchBundle(baseUrl: string, selfUrl: string, request: SearchRequest, result: SearchResult): string {
+export function searchBundle(baseUrl: string, requestUrl: string, request: SearchRequest, result: SearchResult): string {
+  const selfUrl = searchUrl(baseUrl, requestUrl, request);
   const links = [`{"relation":"self","url":${JSON.stringify(selfUrl)}}`];
   if (result.next) links.push(`{"relation":"next","url":${JSON.stringify(withCursor(selfUrl, result.next))}}`);
   const entries = [
@@ -14,7 +15,7 @@ export function searchBundle(baseUrl: string, selfUrl: string, request: SearchRe
     ...result.included.map((m) => entry(baseUrl, m, 'include', request)),
   ];
   const total = result.total === undefined ? '' : `,"total":${result.total}`;
-  return `{"resourceType":"Bundle","type":"searchset"${total},"link":[${links.join(',')}],"entry":[${entries.join(',')}]}`;
+  return `{"resourceType":"Bundle","type":"searchset"${total},"link":[${links.join(',')}]${entryArray(entries)}}`;
 }
 
 function entry(baseUrl: string, match: StoredMatch, mode: 'match' | 'include', request: SearchRequest): string {
@@ -25,6 +26,12 @@ function entry(baseUrl: string, match: StoredMatch, mode: 'match' | 'include', r
 function shapedText(content: string, request: SearchRequest): string {
   if ((!request.summary || request.summary === 'false') && !request.elements?.length) return content;
   return JSON.stringify(shapeResource(JSON.parse(content), request.summary, request.elements));
+}
+
+/** A search POSTed to `Type/_search` had its parameters in the body: its links are the equivalent GET. */
+function searchUrl(baseUrl: string, requestUrl: string, request: SearchRequest): string {
+  if (!new URL(requestUrl).pathname.endsWith('/_search')) return requestUrl;
+  return `${baseUrl}/${request.resourceType}?${formatSearchQuery(request).toString()}`;
 }
 
 function withCursor(selfUrl: string, cursor: string): string {
@@ -42,5 +49,10 @@ export function historyBundle(baseUrl: string, selfUrl: string, versions: readon
     const resource = v.content ? `,"resource":${v.content}` : '';
     return `{"fullUrl":${JSON.stringify(`${baseUrl}/${url}`)}${resource},"request":{"method":"${method}","url":"${method === 'POST' ? v.resourceType : url}"},"response":{"status":"${status}","etag":"W/\\"${v.versionId}\\"","lastModified":"${v.lastUpdated}"}}`;
   });
-  return `{"resourceType":"Bundle","type":"history","total":${versions.length},"link":[{"relation":"self","url":${JSON.stringify(selfUrl)}}],"entry":[${entries.join(',')}]}`;
+  return `{"resourceType":"Bundle","type":"history","total":${versions.length},"link":[{"relation":"self","url":${JSON.stringify(selfUrl)}}]${entryArray(entries)}}`;
+}
+
+/** FHIR JSON has no empty arrays: an empty page has no `entry` at all. */
+function entryArray(entries: readonly string[]): string {
+  return entries.length ? `,"entry":[${entries.join(',')}]` : '';
 }

@@ -150,7 +150,7 @@ describe('delete', () => {
     expect(history.body.entry[0].resource).toBeUndefined();
     expect(history.body.entry[1].resource.name[0].family).toBe('Deletable');
     const search = await server.fhir('GET', 'Patient?name=deletable');
-    expect(search.body.entry).toHaveLength(0);
+    expect(search.body.entry).toBeUndefined();
     expect((await server.fhir('DELETE', `Patient/${id}`)).status).toBe(204);
   });
 

@@ -10,15 +10,18 @@ import {
   parseSearchRequest,
   preconditionFailed,
   validateResource,
+  type IndexRows,
   type SearchParameterRegistry,
   type SearchRequest,
 } from '@unichart/fhir';
+import { currentAuditContext } from '../audit/audit-context.js';
+import { buildAuditRecord, type AuditRecord } from '../audit/audit-record.js';
 import type { Resource } from '@medplum/fhirtypes';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { sqlState, SqlState, type Database, type SqlClient } from '../db/database.js';
 import { executeSearch, type SearchResult } from './search/execute-search.js';
 import type { CompartmentScope } from './search/search-sql.js';
-import { buildWriteStatement, type ResourceVersion } from './write-statement.js';
+import { buildCreateManyStatement, buildReindexStatement, buildWriteStatement, type ResourceVersion } from './write-statement.js';
 
 export interface StoredVersion {
   readonly resourceType: string;
@@ -49,12 +52,39 @@ export interface HistoryQuery {
  * validates, versions, keeps history and indexes in the same statement; every read of a
  * missing, deleted or foreign resource answers the same way.
  */
+export interface WrittenResource {
+  readonly resourceType: string;
+  readonly id: string;
+  /** Absent for a deletion. */
+  readonly resource?: Resource;
+}
+
+export interface RepositoryHooks {
+  /** Resources written by a transaction, called once it has committed. */
+  afterCommit?(tenantId: string, written: readonly WrittenResource[]): void;
+}
+
 export class RepositoryTransaction {
+  /** What this unit of work wrote, for the after-commit hooks. */
+  readonly written: WrittenResource[] = [];
+
   constructor(
     readonly sql: SqlClient,
     readonly tenantId: string,
     readonly registry: SearchParameterRegistry,
+    /** Set when each statement commits on its own (no surrounding transaction). */
+    private readonly autocommitHooks?: RepositoryHooks,
   ) {}
+
+  /** True inside a database transaction; false when each statement commits on its own. */
+  get inTransaction(): boolean {
+    return this.autocommitHooks === undefined;
+  }
+
+  private recordWritten(written: WrittenResource[]): void {
+    if (this.autocommitHooks) this.autocommitHooks.afterCommit?.(this.tenantId, written);
+    else this.written.push(...written);
+  }
 
   async create(input: unknown, options: { ifNoneExist?: string; assignedId?: string } = {}): Promise<WriteResult> {
     validateResource(input);
@@ -64,6 +94,31 @@ export class RepositoryTransaction {
     }
     const id = options.assignedId ?? randomUUID();
     return { resource: await this.write({ ...input, id }, 0, 'create'), created: true };
+  }
+
+  /**
+   * Creates new resources (ids given or generated) in one statement: the bulk path for
+   * imports and transaction Bundles. Fails as a whole if any is invalid or any id exists.
+   */
+  async createMany(inputs: readonly { resource: unknown; id?: string }[]): Promise<Resource[]> {
+    if (inputs.length === 0) return [];
+    const lastUpdated = new Date().toISOString();
+    const versions = inputs.map(({ resource, id }) => {
+      validateResource(resource);
+      const stored = { ...resource, id: id ?? randomUUID(), meta: { ...resource.meta, versionId: '1', lastUpdated } } as Resource;
+      const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
+      return { stored, resourceType: stored.resourceType, id: stored.id!, content: JSON.stringify(stored), rows };
+    });
+    const audit = versions.map((v) => writeAudit('create', v.stored, v.rows));
+    const statement = buildCreateManyStatement(this.tenantId, lastUpdated, versions, audit);
+    try {
+      await this.sql.query(statement.sql, statement.params);
+    } catch (error) {
+      if (sqlState(error) === SqlState.uniqueViolation) throw conflict('One of the resources already exists');
+      throw error;
+    }
+    this.recordWritten(versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.stored })));
+    return versions.map((v) => v.stored);
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
@@ -145,7 +200,9 @@ export class RepositoryTransaction {
     const current = await this.lockCurrent(resourceType, id);
     if (!current || current.deleted) return;
     const version: ResourceVersion = { resourceType, id, versionId: current.versionId + 1, lastUpdated: new Date().toISOString(), content: undefined, method: 'delete' };
-    await this.runWrite(version, current.versionId, undefined);
+    const before = JSON.parse(current.content!) as Resource;
+    await this.runWrite(version, current.versionId, undefined, writeAudit('delete', before, extractIndexRows(before as unknown as Record<string, unknown>, this.registry)));
+    this.recordWritten([{ resourceType, id }]);
   }
 
   async conditionalDelete(resourceType: string, criteria: string): Promise<number> {
@@ -181,6 +238,28 @@ export class RepositoryTransaction {
       deleted: row.deleted,
       content: row.content ?? undefined,
     }));
+  }
+
+  /**
+   * Re-extracts the given search parameters for the next `limit` resources of a type after
+   * `afterId` (in id order). Returns the last id handled, or undefined when none were left.
+   */
+  async reindexBatch(resourceType: string, codes: readonly string[], afterId: string, limit: number): Promise<{ lastId?: string; count: number }> {
+    const rows = await this.sql.query<{ id: string; content: string }>(
+      'SELECT id, content FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND NOT deleted AND id > $3 ORDER BY id LIMIT $4',
+      [this.tenantId, resourceType, afterId, limit],
+    );
+    if (rows.length === 0) return { count: 0 };
+    const only = new Set(codes);
+    const entries = rows.map((row) => ({ id: row.id, rows: extractIndexRows(JSON.parse(row.content), this.registry, only) }));
+    const statement = buildReindexStatement(this.tenantId, resourceType, codes, entries);
+    await this.sql.query(statement.sql, statement.params);
+    return { lastId: rows[rows.length - 1]!.id, count: rows.length };
+  }
+
+  async countResources(resourceTypes: readonly string[]): Promise<number> {
+    const rows = await this.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM resource WHERE tenant_id = $1 AND resource_type = ANY($2::text[]) AND NOT deleted', [this.tenantId, resourceTypes]);
+    return Number(rows[0]?.n ?? 0);
   }
 
   private async lockCurrent(resourceType: string, id: string): Promise<StoredVersion | undefined> {
@@ -222,15 +301,16 @@ export class RepositoryTransaction {
     const stored = { ...resource, meta } as Resource;
     const content = JSON.stringify(stored);
     const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
-    await this.runWrite({ resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, content, method }, previousVersion, rows);
+    await this.runWrite({ resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, content, method }, previousVersion, rows, writeAudit(method, stored, rows));
+    this.recordWritten([{ resourceType: stored.resourceType, id: stored.id!, resource: stored }]);
     return stored;
   }
 
-  private async runWrite(version: ResourceVersion, expected: number, rows: ReturnType<typeof extractIndexRows> | undefined): Promise<void> {
-    const statement = buildWriteStatement(this.tenantId, version, expected, rows);
+  private async runWrite(version: ResourceVersion, expected: number, rows: IndexRows | undefined, audit: AuditRecord): Promise<void> {
+    const statement = buildWriteStatement(this.tenantId, version, expected, rows, audit);
     let written: number;
     try {
-      const result = await this.sql.query<{ written: number }>(statement.sql, statement.params);
+      const result = await this.sql.prepared<{ written: number }>(statement.name, statement.sql, statement.params);
       written = Number(result[0]?.written ?? 0);
     } catch (error) {
       if (sqlState(error) === SqlState.uniqueViolation) throw conflict(`${version.resourceType}/${version.id} already exists`);
@@ -246,18 +326,51 @@ export class FhirRepository {
     readonly db: Database,
     readonly tenantId: string,
     readonly registry: SearchParameterRegistry,
+    private readonly hooks: RepositoryHooks = {},
   ) {}
 
-  transaction<T>(work: (tx: RepositoryTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(this.tenantId, (sql) => work(new RepositoryTransaction(sql, this.tenantId, this.registry)));
+  async transaction<T>(work: (tx: RepositoryTransaction) => Promise<T>): Promise<T> {
+    let written: WrittenResource[] = [];
+    const result = await this.db.transaction(this.tenantId, async (sql) => {
+      const tx = new RepositoryTransaction(sql, this.tenantId, this.registry);
+      const value = await work(tx);
+      written = tx.written;
+      return value;
+    });
+    if (written.length > 0) this.hooks.afterCommit?.(this.tenantId, written);
+    return result;
   }
 
-  /** Read-only work on a single statement needs no explicit transaction. */
-  reader(): RepositoryTransaction {
-    const db = this.db;
-    const tenantId = this.tenantId;
-    return new RepositoryTransaction({ query: (sql, params) => db.query(tenantId, sql, params), exec: () => Promise.reject(new Error('read only')) }, tenantId, this.registry);
+  /**
+   * Work that issues exactly one statement (a plain create) needs no BEGIN/COMMIT: the
+   * statement is atomic on its own, and two round trips fewer.
+   */
+  singleStatement(): RepositoryTransaction {
+    const { db, tenantId } = this;
+    const client: SqlClient = {
+      query: (sql, params) => db.query(tenantId, sql, params),
+      prepared: (name, sql, params) => db.prepared(tenantId, name, sql, params),
+      exec: () => Promise.reject(new Error('single statement only')),
+    };
+    return new RepositoryTransaction(client, tenantId, this.registry, this.hooks);
   }
+
+  /** Reads need no explicit transaction: each statement sees a consistent snapshot. */
+  reader(): RepositoryTransaction {
+    return this.singleStatement();
+  }
+}
+
+/** The audit entry of a write, attributed to whoever the request context names. */
+function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: IndexRows): AuditRecord {
+  const { agent, sourceAddress } = currentAuditContext();
+  return buildAuditRecord({ kind, agent, outcome: 'success', entity: `${resource.resourceType}/${resource.id}`, sourceAddress, patients: patientsOf(resource, rows) });
+}
+
+/** The patients a resource is about: itself, or any Patient it references. */
+export function patientsOf(resource: Resource, rows: IndexRows): string[] {
+  if (resource.resourceType === 'Patient') return resource.id ? [resource.id] : [];
+  return [...new Set(rows.reference.filter((r) => r.targetType === 'Patient' && r.targetId).map((r) => r.targetId!))];
 }
 
 function assertType(resourceType: string): void {

@@ -8,19 +8,38 @@ import {
   parseSearchRequest,
   patientCompartmentParams,
   preconditionFailed,
+  forbidden,
+  localizeReferences,
+  localizeSearchValue,
   shapeResource,
 } from '@unichart/fhir';
 import type { Resource } from '@medplum/fhirtypes';
+import { readAuditEvent, searchAuditEvents } from '../audit/audit-search.js';
 import { historyBundle, searchBundle } from './bundles.js';
 import { parseETag, preferReturn, type FhirRequest, type FhirResponse } from './fhir-request.js';
 import type { RepositoryTransaction, StoredVersion, WriteResult } from './repository.js';
 import type { CompartmentScope } from './search/search-sql.js';
+import { SYSTEM_ACCESS, type FhirAccess, type FhirInteraction } from './fhir-access.js';
 
 export interface RouteContext {
   readonly tx: RepositoryTransaction;
+  /** What the caller may do; system access when absent (CLI imports, jobs). */
+  readonly access?: FhirAccess;
   readonly baseUrl: string;
   /** Full URL of the request as the client sent it (for `self` links). */
   readonly selfUrl: string;
+  /**
+   * Records a read on the audit trail; resolves once the entry is durable (inside a
+   * transaction: written by it, so it commits with it). Writes audit themselves.
+   */
+  readonly auditRead?: (tx: RepositoryTransaction, read: AuditedRead) => Promise<void>;
+}
+
+export interface AuditedRead {
+  readonly kind: 'read' | 'vread' | 'search' | 'history';
+  readonly entity?: string;
+  readonly query?: string;
+  readonly touched: readonly { resourceType: string; id: string }[];
 }
 
 const HISTORY_PAGE = 100;
@@ -31,24 +50,39 @@ const MAX_HISTORY_PAGE = 1000;
  * entry come through here, so they behave identically.
  */
 export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Promise<FhirResponse> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
   const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
   const [type, id, third, fourth] = segments;
   if (!type) throw methodNotAllowed(`${req.method} is not allowed on the FHIR base; POST a batch or transaction Bundle`);
-  if (type === '_history') return only(req, ['GET'], () => history(ctx, req, {}));
+  if (type === '_history') {
+    return only(req, ['GET'], () => {
+      access.require('*', 'history');
+      return history(ctx, req, {});
+    });
+  }
   if (type.startsWith('$') || id?.startsWith('$') || third?.startsWith('$')) throw notSupported(`Operation ${segments.join('/')} is not supported`);
   if (!isResourceType(type)) throw notFound(`Unknown resource type "${type}"`);
   if (segments.length > 4) throw notFound(`Unknown path ${req.path}`);
+  if (type === 'AuditEvent') return auditEvents(ctx, req, id, third);
 
   if (id === undefined) {
     switch (req.method) {
       case 'GET':
       case 'HEAD':
         return search(ctx, type, req.query);
-      case 'POST':
-        return created(ctx, req, await ctx.tx.create(bodyOf(req, type), { ifNoneExist: req.ifNoneExist, assignedId: req.assignedId }));
+      case 'POST': {
+        const body = bodyOf(req, type, ctx.baseUrl);
+        access.require(type, 'create');
+        await requireWritable(ctx, body, 'create');
+        return created(ctx, req, await ctx.tx.create(body, { ifNoneExist: req.ifNoneExist, assignedId: req.assignedId }));
+      }
       case 'PUT':
-        return written(ctx, req, await ctx.tx.conditionalUpdate(type, criteriaOf(req), req.body));
+        access.require(type, 'update');
+        requireUnrestricted(access, type, 'update');
+        return written(ctx, req, await ctx.tx.conditionalUpdate(type, criteriaOf(req), bodyOf(req, type, ctx.baseUrl)));
       case 'DELETE':
+        access.require(type, 'delete');
+        requireUnrestricted(access, type, 'delete');
         await ctx.tx.conditionalDelete(type, criteriaOf(req));
         return { status: 204 };
       default:
@@ -56,14 +90,26 @@ export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Pro
     }
   }
   if (id === '_search') return only(req, ['POST'], () => search(ctx, type, mergeQuery(req.query, req.body)));
-  if (id === '_history') return only(req, ['GET', 'HEAD'], () => history(ctx, req, { resourceType: type }));
+  if (id === '_history') {
+    return only(req, ['GET', 'HEAD'], () => {
+      access.require(type, 'history');
+      requireUnrestricted(access, type, 'history');
+      return history(ctx, req, { resourceType: type });
+    });
+  }
   if (third === undefined) return instance(ctx, req, type, id);
   if (third === '_history') {
-    if (fourth === undefined) return only(req, ['GET', 'HEAD'], () => history(ctx, req, { resourceType: type, id }));
-    return only(req, ['GET', 'HEAD'], async () => readResponse(req, await ctx.tx.vread(type, id, fourth)));
+    return only(req, ['GET', 'HEAD'], async () => {
+      await requireReach(ctx, type, id, fourth === undefined ? 'history' : 'read');
+      if (fourth === undefined) return history(ctx, req, { resourceType: type, id });
+      const version = await ctx.tx.vread(type, id, fourth);
+      await ctx.auditRead?.(ctx.tx, { kind: 'vread', entity: `${type}/${id}/_history/${fourth}`, touched: [{ resourceType: type, id }] });
+      return readResponse(req, version);
+    });
   }
   if (fourth === undefined && type === 'Patient' && isResourceType(third)) {
     return only(req, ['GET', 'HEAD'], async () => {
+      await requireReach(ctx, 'Patient', id, 'read');
       await ctx.tx.read('Patient', id);
       const compartment: CompartmentScope = { type: 'Patient', id, params: patientCompartmentParams(third) };
       return search(ctx, third, req.query, compartment);
@@ -72,19 +118,62 @@ export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Pro
   throw notFound(`Unknown path ${req.path}`);
 }
 
+/** The audit trail: searchable and readable through FHIR, written only by the server itself. */
+async function auditEvents(ctx: RouteContext, req: FhirRequest, id: string | undefined, rest: string | undefined): Promise<FhirResponse> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('The audit trail is append-only: AuditEvents are written by Unichart itself');
+  if (rest !== undefined) throw notFound(`Unknown path ${req.path}`);
+  const onlyPatient = access.searchScope('AuditEvent')?.id;
+  if (id === undefined) {
+    access.require('AuditEvent', 'search');
+    const { matches, next } = await searchAuditEvents(ctx.tx.sql, ctx.tx.tenantId, req.query, onlyPatient);
+    await ctx.auditRead?.(ctx.tx, { kind: 'search', query: `AuditEvent?${req.query.toString()}`, touched: [] });
+    const request = parseSearchRequest('AuditEvent', new URLSearchParams());
+    return { status: 200, body: searchBundle(ctx.baseUrl, ctx.selfUrl, request, { matches, included: [], next }) };
+  }
+  access.require('AuditEvent', 'read');
+  const event = await readAuditEvent(ctx.tx.sql, ctx.tx.tenantId, id, onlyPatient);
+  await ctx.auditRead?.(ctx.tx, { kind: 'read', entity: `AuditEvent/${id}`, touched: [] });
+  return { status: 200, body: event.content };
+}
+
+/** Instance access: 403 alike for a resource out of reach and one that does not exist. */
+async function requireReach(ctx: RouteContext, type: string, id: string, interaction: FhirInteraction): Promise<void> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  access.require(type, interaction);
+  if (!(await access.canReach(ctx.tx, type, id, interaction))) throw forbidden(`You do not have access to ${type}/${id}`);
+}
+
+async function requireWritable(ctx: RouteContext, resource: Resource, interaction: 'create' | 'update'): Promise<void> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  if (!access.canWrite(ctx.tx, resource, interaction)) throw forbidden(`You may not ${interaction} this ${resource.resourceType}: it is outside your own record`);
+}
+
+/** Type-wide history and conditional writes are not offered to compartment-restricted callers. */
+function requireUnrestricted(access: FhirAccess, type: string, interaction: FhirInteraction): void {
+  if (access.searchScope(type)) throw forbidden(`${interaction} across all ${type} resources is not available to your role`);
+}
+
 async function instance(ctx: RouteContext, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   switch (req.method) {
     case 'GET':
-    case 'HEAD':
-      return readResponse(req, await ctx.tx.read(type, id));
+    case 'HEAD': {
+      await requireReach(ctx, type, id, 'read');
+      const version = await ctx.tx.read(type, id);
+      await ctx.auditRead?.(ctx.tx, { kind: 'read', entity: `${type}/${id}`, touched: [{ resourceType: type, id }] });
+      return readResponse(req, version);
+    }
     case 'PUT': {
-      const body = bodyOf(req, type);
+      const body = bodyOf(req, type, ctx.baseUrl);
       if (body.id !== id) throw badRequest(`The body's id (${String(body.id)}) must match the URL's id (${id})`, `${type}.id`);
+      await requireUpdateAccess(ctx, type, id, body);
       return written(ctx, req, await ctx.tx.update(body, { ifMatch: ifMatchOf(req) }));
     }
     case 'PATCH':
+      await requireUpdateAccess(ctx, type, id);
       return written(ctx, req, await ctx.tx.patch(type, id, req.body, { ifMatch: ifMatchOf(req) }));
     case 'DELETE':
+      await requireReach(ctx, type, id, 'delete');
       await ctx.tx.delete(type, id);
       return { status: 204 };
     default:
@@ -92,10 +181,26 @@ async function instance(ctx: RouteContext, req: FhirRequest, type: string, id: s
   }
 }
 
+async function requireUpdateAccess(ctx: RouteContext, type: string, id: string, body?: Resource): Promise<void> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  access.require(type, 'update');
+  if (access.searchScope(type)) {
+    if (!(await access.canReach(ctx.tx, type, id, 'update'))) throw forbidden(`You do not have access to ${type}/${id}`);
+    if (body) await requireWritable(ctx, body, 'update');
+  }
+}
+
 async function search(ctx: RouteContext, type: string, query: URLSearchParams, compartment?: CompartmentScope): Promise<FhirResponse> {
-  const request = parseSearchRequest(type, query);
-  const result = await ctx.tx.search(request, compartment);
-  return { status: 200, body: searchBundle(ctx.baseUrl, ctx.selfUrl, request, result) };
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  access.require(type, 'search');
+  const localized = new URLSearchParams([...query].map(([key, value]): [string, string] => [key, localizeSearchValue(value, ctx.baseUrl)]));
+  const request = parseSearchRequest(type, localized);
+  const scope = access.searchScope(type);
+  // An explicit compartment (Patient/x/Type) was already checked by requireReach.
+  const result = await ctx.tx.search(request, compartment ?? scope);
+  const visible = await access.visible(ctx.tx, result.included);
+  await ctx.auditRead?.(ctx.tx, { kind: 'search', query: `${compartment ? `Patient/${compartment.id}/` : ''}${type}?${query.toString()}`, touched: [...result.matches, ...visible] });
+  return { status: 200, body: searchBundle(ctx.baseUrl, ctx.selfUrl, request, { ...result, included: visible }) };
 }
 
 async function history(ctx: RouteContext, req: FhirRequest, scope: { resourceType?: string; id?: string }): Promise<FhirResponse> {
@@ -105,6 +210,8 @@ async function history(ctx: RouteContext, req: FhirRequest, scope: { resourceTyp
   const since = req.query.get('_since') ?? undefined;
   if (since !== undefined && Number.isNaN(Date.parse(since))) throw badRequest('_since must be an instant', '_since');
   const versions = await ctx.tx.history({ ...scope, since, count: Math.min(count, MAX_HISTORY_PAGE) });
+  const entity = scope.id ? `${scope.resourceType}/${scope.id}` : scope.resourceType;
+  await ctx.auditRead?.(ctx.tx, { kind: 'history', entity, query: entity ? undefined : '_history', touched: versions.filter((v) => !v.deleted) });
   return { status: 200, body: historyBundle(ctx.baseUrl, ctx.selfUrl, versions) };
 }
 
@@ -146,8 +253,8 @@ function only(req: FhirRequest, methods: FhirRequest['method'][], handler: () =>
   return handler();
 }
 
-function bodyOf(req: FhirRequest, type: string): Resource {
-  const body = req.body;
+function bodyOf(req: FhirRequest, type: string, baseUrl?: string): Resource {
+  const body = baseUrl && req.body && typeof req.body === 'object' ? localizeReferences(req.body, baseUrl) : req.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request needs a FHIR resource as its JSON body');
   const resourceType = (body as { resourceType?: unknown }).resourceType;
   if (resourceType !== type) throw badRequest(`The body is a ${String(resourceType)}, but the URL is for ${type}`, 'resourceType');

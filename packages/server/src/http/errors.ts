@@ -17,6 +17,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).type(FHIR_JSON).send(new FhirError(status, code, message).toOutcome());
     }
     request.log.error({ err: error }, 'request failed');
+    if (process.env.UNICHART_DEBUG_ERRORS) console.error(error);
     return reply.code(500).type(FHIR_JSON).send(new FhirError(500, 'exception', 'Internal error; it has been logged').toOutcome());
   });
 

@@ -1,41 +1,76 @@
-import { FhirError } from '@unichart/fhir';
+import { FhirError, SearchParameterRegistry } from '@unichart/fhir';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { processBundle } from '../fhir/bundle-processor.js';
 import { buildCapabilityStatement } from '../fhir/capability-statement.js';
 import type { FhirRequest, FhirResponse } from '../fhir/fhir-request.js';
-import type { FhirRepository } from '../fhir/repository.js';
-import { routeFhirRequest } from '../fhir/router.js';
+import type { FhirRepository, RepositoryTransaction } from '../fhir/repository.js';
+import { routeFhirRequest, type AuditedRead } from '../fhir/router.js';
+import { withAuditContext, type AuditContext } from '../audit/audit-context.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditAgentOf, type Actor } from '../identity/authenticator.js';
+import { PolicyAccess } from '../identity/policy-access.js';
 
 export const FHIR_BASE = '/fhir/R4';
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
 export interface FhirRouteOptions {
-  /** The practice's repository for this request (access control narrows it here later). */
-  repositoryFor(request: FastifyRequest): Promise<FhirRepository>;
+  /** Who is calling; throws 401 when nobody (valid) is. */
+  authenticate(request: FastifyRequest): Promise<Actor>;
+  /** The repository of the caller's practice. */
+  repositoryFor(actor: Actor): Promise<FhirRepository>;
   baseUrlFor(request: FastifyRequest): string;
   version: string;
+  audit: AuditTrail;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptions): void {
-  let capability: string | undefined;
+  // One statement per registry: a practice's own search parameters appear once added.
+  const capabilities = new WeakMap<SearchParameterRegistry, string>();
 
+  // The CapabilityStatement is public; a signed-in caller also sees their practice's own parameters.
   app.get(`${FHIR_BASE}/metadata`, async (request, reply) => {
-    const repo = await options.repositoryFor(request);
-    capability ??= JSON.stringify(buildCapabilityStatement(repo.registry, options.baseUrlFor(request), options.version));
+    const registry = request.headers.authorization
+      ? (await options.repositoryFor(await options.authenticate(request))).registry
+      : SearchParameterRegistry.spec();
+    let capability = capabilities.get(registry);
+    if (!capability) {
+      capability = JSON.stringify(buildCapabilityStatement(registry, options.baseUrlFor(request), options.version));
+      capabilities.set(registry, capability);
+    }
     return reply.type(FHIR_JSON).send(capability);
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const repo = await options.repositoryFor(request);
+    const actor = await options.authenticate(request);
+    const context: AuditContext = { agent: auditAgentOf(actor.account), sourceAddress: request.ip };
+    try {
+      return await withAuditContext(context, () => serve(request, reply, actor, context));
+    } catch (error) {
+      if (error instanceof FhirError && error.status === 403) {
+        const description = error.issues[0]?.diagnostics;
+        await options.audit.record(actor.tenantId, { kind: 'access-denied', agent: context.agent, outcome: 'denied', sourceAddress: context.sourceAddress, description, query: `${request.method} ${request.url}` });
+      }
+      throw error;
+    }
+  };
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply, actor: Actor, context: AuditContext): Promise<FastifyReply> => {
+    const repo = await options.repositoryFor(actor);
+    const access = new PolicyAccess(actor);
+    const auditRead = (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
+      const input = { kind: read.kind, agent: context.agent, outcome: 'success' as const, entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
+      // Inside a transaction the entry is written by it (and on one connection, as PGlite must).
+      return tx.inTransaction ? options.audit.recordIn(tx.sql, actor.tenantId, input, read.touched) : options.audit.record(actor.tenantId, input, read.touched);
+    };
     const baseUrl = options.baseUrlFor(request);
     const url = new URL(request.url, 'http://localhost');
     const path = url.pathname.slice(FHIR_BASE.length).replace(/^\/+/, '');
     const method = request.method as FhirRequest['method'];
     const headers = request.headers;
     if (path === '' && method === 'POST') {
-      const bundle = await processBundle(repo, baseUrl, request.body, header(headers.prefer));
+      const bundle = await processBundle(repo, baseUrl, request.body, header(headers.prefer), { access, auditRead });
       return reply.type(FHIR_JSON).send(bundle);
     }
     if (path === 'metadata') throw new FhirError(405, 'not-supported', `${method} is not allowed on /metadata`);
@@ -51,8 +86,10 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     };
     const selfUrl = `${baseUrl}/${path}${url.search}`;
     const response = READ_METHODS.has(method)
-      ? await routeFhirRequest({ tx: repo.reader(), baseUrl, selfUrl }, fhirRequest)
-      : await repo.transaction((tx) => routeFhirRequest({ tx, baseUrl, selfUrl }, fhirRequest));
+      ? await routeFhirRequest({ tx: repo.reader(), access, baseUrl, selfUrl, auditRead }, fhirRequest)
+      : isPlainCreate(fhirRequest)
+        ? await routeFhirRequest({ tx: repo.singleStatement(), access, baseUrl, selfUrl, auditRead }, fhirRequest)
+        : await repo.transaction((tx) => routeFhirRequest({ tx, access, baseUrl, selfUrl, auditRead }, fhirRequest));
     return send(reply, response);
   };
 
@@ -68,6 +105,11 @@ function send(reply: FastifyReply, response: FhirResponse): FastifyReply {
   if (response.body === undefined) return reply.send();
   const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   return reply.type(FHIR_JSON).send(body);
+}
+
+/** POST Type without If-None-Exist writes with exactly one statement. */
+function isPlainCreate(request: FhirRequest): boolean {
+  return request.method === 'POST' && !request.ifNoneExist && /^[A-Z][A-Za-z]+$/.test(request.path);
 }
 
 function header(value: string | string[] | undefined): string | undefined {

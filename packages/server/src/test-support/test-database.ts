@@ -7,6 +7,8 @@ import type { Database } from '../db/database.js';
 import { PgliteDatabase } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import { FhirRepository } from '../fhir/repository.js';
+import { createIdentity, type Identity } from '../identity/identity.js';
+import { hashPassword } from '../identity/passwords.js';
 import { createPractice, type Practice } from '../practice/practices.js';
 
 /** The database the db tests run on: PostgreSQL when TEST_DATABASE_URL is set, else a PGlite copy. */
@@ -27,35 +29,78 @@ export function repositoryFor(db: Database, practice: Practice): FhirRepository 
   return new FhirRepository(db, practice.id, SearchParameterRegistry.spec());
 }
 
+export interface FhirCall {
+  (method: InjectOptions['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+}
+
 export interface TestServer {
   readonly app: FastifyInstance;
   readonly practice: Practice;
+  readonly identity: Identity;
+  /** The administrator's access token. */
+  readonly token: string;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
-  /** JSON body helper for FHIR calls below /fhir/R4. */
-  fhir(method: InjectOptions['method'], path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  /** JSON FHIR call below /fhir/R4, signed in as the practice administrator. */
+  readonly fhir: FhirCall;
+  /** A new account with the role, signed in; its FHIR calls and token. */
+  signInAs(role: string, options?: { fhirUser?: string; email?: string }): Promise<{ fhir: FhirCall; token: string; accountId: string; email: string }>;
+  signIn(email: string, password: string): Promise<string>;
 }
 
 export const TEST_BASE = 'http://unichart.test/fhir/R4';
+export const TEST_PASSWORD = 'correct horse battery staple';
 
 export async function startTestServer(db: Database): Promise<TestServer> {
   const practice = await newPractice(db);
-  const app = await buildApp({ db, practiceId: practice.id, baseUrl: TEST_BASE });
+  const identity = await createIdentity(db);
+  await identity.accounts.seedDefaultRoles(practice.id);
+  const app = await buildApp({ db, identity, baseUrl: TEST_BASE });
   await app.ready();
+
+  const signIn = async (email: string, password: string): Promise<string> => {
+    const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
+    if (response.statusCode !== 200) throw new Error(`sign-in failed: ${response.body}`);
+    return JSON.parse(response.body).access_token as string;
+  };
+  const fhirAs = (token: string): FhirCall => async (method, path, body, headers = {}) => {
+    const response = await app.inject({
+      method,
+      url: `/fhir/R4/${path.replace(/^\//, '')}`,
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${token}`, ...headers },
+      payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = response.body;
+    return { status: response.statusCode, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  };
+  const createAccount = async (role: string, options: { fhirUser?: string; email?: string } = {}) => {
+    const email = options.email ?? `${role}-${randomUUID().slice(0, 8)}@test.unichart`;
+    const account = await identity.accounts.createAccount(practice.id, { email, displayName: role, roleCode: role, passwordHash: await testPasswordHash(), fhirUser: options.fhirUser });
+    return { email, accountId: account.id };
+  };
+
+  const admin = await createAccount('administrator');
+  const token = await signIn(admin.email, TEST_PASSWORD);
   return {
     app,
     practice,
+    identity,
+    token,
     request: (options) => app.inject(options),
-    async fhir(method, path, body, headers = {}) {
-      const response = await app.inject({
-        method,
-        url: `/fhir/R4/${path.replace(/^\//, '')}`,
-        headers: { 'content-type': 'application/fhir+json', ...headers },
-        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = response.body;
-      return { status: response.statusCode, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    fhir: fhirAs(token),
+    signIn,
+    async signInAs(role, options) {
+      const account = await createAccount(role, options);
+      const roleToken = await signIn(account.email, TEST_PASSWORD);
+      return { fhir: fhirAs(roleToken), token: roleToken, ...account };
     },
   };
+}
+
+let passwordHash: Promise<string> | undefined;
+/** argon2id is deliberately slow; tests hash the shared test password once. */
+function testPasswordHash(): Promise<string> {
+  passwordHash ??= hashPassword(TEST_PASSWORD);
+  return passwordHash;
 }
 
 export const SHARED_DATA = new URL('../../../../../shared/data/', import.meta.url).pathname;

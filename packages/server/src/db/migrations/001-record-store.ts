@@ -8,11 +8,11 @@ const INDEX_COLUMNS: Record<string, string> = {
   token: 'system text, value text, display text',
   date: 'low timestamptz NOT NULL, high timestamptz NOT NULL',
   reference: 'target_type text, target_id text, url text, ident_system text, ident_value text',
-  number: 'value numeric NOT NULL',
-  quantity: 'value numeric NOT NULL, system text, unit text, unit_code text',
+  number: 'value double precision NOT NULL',
+  quantity: 'value double precision NOT NULL, system text, unit text, unit_code text',
   uri: 'value text COLLATE "C" NOT NULL',
   composite:
-    'system text, value text, number numeric, second_system text, second_value text, low timestamptz, high timestamptz',
+    'system text, value text, number double precision, second_system text, second_value text, low timestamptz, high timestamptz',
 };
 
 const INDEX_LOOKUPS: Record<string, string[]> = {

@@ -1,5 +1,7 @@
 import * as recordStore from './001-record-store.js';
 import * as rowLevelSecurity from './002-row-level-security.js';
+import * as identity from './003-identity.js';
+import * as audit from './004-audit.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,4 +13,6 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'record-store', sql: recordStore.sql },
   { version: 2, name: 'row-level-security', sql: rowLevelSecurity.sql },
+  { version: 3, name: 'identity', sql: identity.sql },
+  { version: 4, name: 'audit', sql: audit.sql },
 ];

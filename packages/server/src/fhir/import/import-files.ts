@@ -2,14 +2,14 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { FhirError } from '@unichart/fhir';
+import { badRequest, FhirError } from '@unichart/fhir';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { processBundle } from '../bundle-processor.js';
 import type { FhirRepository } from '../repository.js';
 
 export interface ImportProblem {
   readonly file: string;
-  /** Line number (NDJSON) or entry index (Bundle), when the problem is in one part. */
+  /** Line number (NDJSON) or entry index (batch Bundle), when the problem is in one part. */
   readonly at?: string;
   readonly message: string;
 }
@@ -28,25 +28,42 @@ export interface ImportProgress {
   readonly resources: number;
 }
 
+export interface ImportOptions {
+  onProgress?(progress: ImportProgress): void;
+  /** Each committed Bundle with its response (locations of what was written), e.g. to verify an import. */
+  onCommitted?(file: string, request: Bundle, response: Bundle): void;
+}
+
 const NDJSON_CHUNK = 200;
 
 /**
  * Loads FHIR JSON files (Bundles or single resources) and NDJSON. Each Bundle is one
  * transaction, and each NDJSON chunk is one, so a bad file leaves nothing half-written and
- * stops nothing else.
+ * stops nothing else; a bad NDJSON line costs only that line.
  */
-export async function importFiles(repo: FhirRepository, baseUrl: string, paths: readonly string[], onProgress?: (p: ImportProgress) => void): Promise<ImportReport> {
-  const files = (await Promise.all(paths.map(listFiles))).flat();
-  const report: ImportReport = { files: files.length, resources: 0, failedFiles: 0, problems: [] };
+export async function importFiles(repo: FhirRepository, baseUrl: string, paths: readonly string[], options: ImportOptions = {}): Promise<ImportReport> {
+  const report: ImportReport = { files: 0, resources: 0, failedFiles: 0, problems: [] };
+  const files: string[] = [];
+  for (const path of paths) {
+    try {
+      files.push(...(await listFiles(path)));
+    } catch (error) {
+      report.files++;
+      report.failedFiles++;
+      report.problems.push({ file: path, message: `Cannot read: ${(error as Error).message}` });
+    }
+  }
+  report.files += files.length;
+  const importer = new FileImporter(repo, baseUrl, report, options);
   for (const [i, file] of files.entries()) {
     const before = report.problems.length;
     try {
-      report.resources += file.endsWith('.ndjson') ? await importNdjson(repo, baseUrl, file, report) : await importJson(repo, baseUrl, file);
+      report.resources += file.endsWith('.ndjson') ? await importer.ndjson(file) : await importer.json(file);
     } catch (error) {
       report.problems.push({ file, message: describe(error) });
     }
     if (report.problems.length > before) report.failedFiles++;
-    onProgress?.({ file, filesDone: i + 1, filesTotal: files.length, resources: report.resources });
+    options.onProgress?.({ file, filesDone: i + 1, filesTotal: files.length, resources: report.resources });
   }
   return report;
 }
@@ -59,67 +76,114 @@ async function listFiles(path: string): Promise<string[]> {
   return nested.flat().filter((f) => f.endsWith('.json') || f.endsWith('.ndjson'));
 }
 
-async function importJson(repo: FhirRepository, baseUrl: string, file: string): Promise<number> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new FhirError(400, 'invalid', `Not valid JSON: ${(error as Error).message}`);
-  }
-  const bundle = asTransaction(parsed);
-  const result = await processBundle(repo, baseUrl, bundle, 'return=minimal');
-  return result.entry?.length ?? 0;
-}
-
 /** Any Bundle (or single resource) as a transaction: resources with ids keep them, others get new ones. */
 export function asTransaction(parsed: unknown): Bundle {
-  const resource = parsed as Resource;
-  if (resource?.resourceType === 'Bundle' && (resource.type === 'transaction' || resource.type === 'batch')) return resource;
+  const resource = asResource(parsed);
+  if (resource.resourceType === 'Bundle' && (resource.type === 'transaction' || resource.type === 'batch')) return resource;
   const entries: BundleEntry[] =
-    resource?.resourceType === 'Bundle' && resource.type !== 'document' && resource.type !== 'message'
-      ? (resource.entry ?? []).filter((e) => e.resource).map((e) => toEntry(e.resource!, e.fullUrl))
+    resource.resourceType === 'Bundle' && resource.type !== 'document' && resource.type !== 'message'
+      ? (resource.entry ?? []).filter((e) => e.resource).map((e) => toEntry(asResource(e.resource), e.fullUrl))
       : [toEntry(resource)];
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
+function asResource(parsed: unknown): Resource {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('Not a FHIR resource: expected a JSON object');
+  if (typeof (parsed as { resourceType?: unknown }).resourceType !== 'string') throw badRequest('Not a FHIR resource: it has no resourceType', 'resourceType');
+  return parsed as Resource;
+}
+
 function toEntry(resource: Resource, fullUrl?: string): BundleEntry {
-  if (!resource || typeof resource !== 'object') throw new FhirError(400, 'invalid', 'Not a FHIR resource');
   if (resource.id) return { fullUrl, resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } };
   return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType } };
 }
 
-async function importNdjson(repo: FhirRepository, baseUrl: string, file: string, report: ImportReport): Promise<number> {
-  let imported = 0;
-  let chunk: { line: number; resource: Resource }[] = [];
-  const flush = async (): Promise<void> => {
-    if (chunk.length === 0) return;
-    const lines = chunk;
-    chunk = [];
+class FileImporter {
+  constructor(
+    private readonly repo: FhirRepository,
+    private readonly baseUrl: string,
+    private readonly report: ImportReport,
+    private readonly options: ImportOptions,
+  ) {}
+
+  async json(file: string): Promise<number> {
+    let parsed: unknown;
     try {
-      const result = await processBundle(repo, baseUrl, { resourceType: 'Bundle', type: 'transaction', entry: lines.map((l) => toEntry(l.resource)) }, 'return=minimal');
-      imported += result.entry?.length ?? 0;
+      parsed = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      report.problems.push({ file, at: `lines ${lines[0]!.line}-${lines[lines.length - 1]!.line}`, message: describe(error) });
+      throw badRequest(`Not valid JSON: ${(error as Error).message}`);
     }
-  };
-  const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
-  let lineNumber = 0;
-  for await (const line of reader) {
-    lineNumber++;
-    if (!line.trim()) continue;
-    try {
-      chunk.push({ line: lineNumber, resource: JSON.parse(line) as Resource });
-    } catch (error) {
-      report.problems.push({ file, at: `line ${lineNumber}`, message: `Not valid JSON: ${(error as Error).message}` });
-      continue;
-    }
-    if (chunk.length >= NDJSON_CHUNK) await flush();
+    const bundle = asTransaction(parsed);
+    const response = await this.commit(file, bundle);
+    if (bundle.type !== 'batch') return response.entry?.length ?? 0;
+    // A batch commits entry by entry: report each refused entry, count the rest.
+    let written = 0;
+    (response.entry ?? []).forEach((entry, i) => {
+      const status = Number.parseInt(entry.response?.status ?? '', 10);
+      if (status >= 400) this.report.problems.push({ file, at: `entry ${i}`, message: describeOutcome(entry, status) });
+      else written++;
+    });
+    return written;
   }
-  await flush();
-  return imported;
+
+  async ndjson(file: string): Promise<number> {
+    let imported = 0;
+    let chunk: { line: number; resource: unknown }[] = [];
+    const flush = async (): Promise<void> => {
+      const lines = chunk;
+      chunk = [];
+      if (lines.length === 0) return;
+      try {
+        imported += await this.transaction(file, lines.map((l) => l.resource));
+      } catch (error) {
+        if (!(error instanceof FhirError)) throw error;
+        // The chunk was rolled back as a whole; retry line by line so one bad line costs only itself.
+        for (const { line, resource } of lines) {
+          try {
+            imported += await this.transaction(file, [resource]);
+          } catch (lineError) {
+            if (!(lineError instanceof FhirError)) throw lineError;
+            this.report.problems.push({ file, at: `line ${line}`, message: describe(lineError) });
+          }
+        }
+      }
+    };
+    const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    let lineNumber = 0;
+    for await (const line of reader) {
+      lineNumber++;
+      if (!line.trim()) continue;
+      try {
+        chunk.push({ line: lineNumber, resource: JSON.parse(line) });
+      } catch (error) {
+        this.report.problems.push({ file, at: `line ${lineNumber}`, message: `Not valid JSON: ${(error as Error).message}` });
+        continue;
+      }
+      if (chunk.length >= NDJSON_CHUNK) await flush();
+    }
+    await flush();
+    return imported;
+  }
+
+  private async transaction(file: string, resources: unknown[]): Promise<number> {
+    const bundle: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: resources.map((r) => toEntry(asResource(r))) };
+    return (await this.commit(file, bundle)).entry?.length ?? 0;
+  }
+
+  private async commit(file: string, bundle: Bundle): Promise<Bundle> {
+    const response = await processBundle(this.repo, this.baseUrl, bundle, 'return=minimal');
+    this.options.onCommitted?.(file, bundle, response);
+    return response;
+  }
 }
 
 function describe(error: unknown): string {
   if (error instanceof FhirError) return error.issues.map((i) => `${i.diagnostics ?? i.code}${i.expression ? ` at ${i.expression.join(', ')}` : ''}`).join('; ');
   return (error as Error).message;
+}
+
+function describeOutcome(entry: BundleEntry, status: number): string {
+  const issues = entry.response?.outcome?.issue ?? [];
+  if (issues.length === 0) return `Refused with status ${status}`;
+  return issues.map((i) => `${i.diagnostics ?? i.code}${i.expression ? ` at ${i.expression.join(', ')}` : ''}`).join('; ');
 }

@@ -1,5 +1,5 @@
 import { badRequest, type IncludeTarget, type SearchParameterRegistry, type SearchRequest } from '@unichart/fhir';
-import type { SqlClient } from '../../db/database.js';
+import { sqlState, type SqlClient } from '../../db/database.js';
 import { buildSearchQuery, keysetCondition, orderBy, type CompartmentScope } from './search-sql.js';
 
 export interface StoredMatch {
@@ -44,9 +44,11 @@ export async function executeSearch(
   if (request.cursor) where += `\n  AND ${keysetCondition(query.params, query.sort, decodeCursor(request.cursor))}`;
   const sortColumns = query.sort.map((s, i) => `, (${s.sql})::text AS k${i}`).join('');
   const offset = request.cursor ? '' : ` OFFSET ${request.offset}`;
-  const rows = await client.query<{ id: string; content: string } & Record<string, string>>(
+  const rows = await queryPage(
+    client,
     `SELECT r.id, r.content${sortColumns} FROM resource r WHERE ${where} ORDER BY ${orderBy(query.sort)} LIMIT ${request.count + 1}${offset}`,
     query.params.values,
+    request.cursor !== undefined,
   );
   const hasMore = rows.length > request.count;
   const page = hasMore ? rows.slice(0, request.count) : rows;
@@ -56,6 +58,20 @@ export async function executeSearch(
   const next = hasMore && last ? encodeCursor([...query.sort.map((_, i) => last[`k${i}`]!), last.id]) : undefined;
   const included = await resolveIncludes(client, tenantId, request, matches);
   return { matches, included, total, next };
+}
+
+/**
+ * A cursor's sort values go back to the database as timestamps and numbers. One edited by
+ * hand may not parse; the database says so (SQLSTATE class 22, data exception), and that is
+ * the client's mistake, not ours.
+ */
+async function queryPage(client: SqlClient, sql: string, params: unknown[], hasCursor: boolean): Promise<({ id: string; content: string } & Record<string, string>)[]> {
+  try {
+    return await client.query<{ id: string; content: string } & Record<string, string>>(sql, params);
+  } catch (error) {
+    if (hasCursor && sqlState(error)?.startsWith('22')) throw badRequest('The paging cursor is not valid; start the search again', '_cursor');
+    throw error;
+  }
 }
 
 /** _include and _revinclude, repeated for `:iterate` on what the previous round brought in. */

@@ -1,13 +1,14 @@
 import {
   badRequest,
   COLUMN_PARAMS,
+  normalizeString,
   splitValues,
   unescapeValue,
   type SearchFilter,
   type SearchParamDef,
   type SearchParameterRegistry,
 } from '@unichart/fhir';
-import type { SqlParams } from './sql-params.js';
+import { escapeLike, type SqlParams } from './sql-params.js';
 import {
   dateCondition,
   numberCondition,
@@ -41,7 +42,10 @@ export function filterCondition(ctx: ConditionContext, resourceType: string, idE
 
   const [code, modifier] = splitModifier(key);
   if (code === '_id') return idCondition(ctx, idExpr, filter.values, modifier);
-  if (code === '_lastUpdated') return lastUpdatedCondition(ctx, resourceType, idExpr, filter.values);
+  if (code === '_lastUpdated') {
+    if (modifier) throw badRequest(`Modifier :${modifier} does not apply to _lastUpdated`, key);
+    return lastUpdatedCondition(ctx, resourceType, idExpr, filter.values);
+  }
   const param = ctx.registry.get(resourceType, code);
   if (!param || param.type === 'special') throw badRequest(`Unknown search parameter "${code}" for ${resourceType}`, key);
   if (COLUMN_PARAMS.has(code)) throw badRequest(`Unsupported use of ${code}`, key);
@@ -56,8 +60,8 @@ export function filterCondition(ctx: ConditionContext, resourceType: string, idE
     const exists = `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${scope})`;
     return missing === 'true' ? `NOT ${exists}` : exists;
   }
-  const alternatives = filter.values.map((value) => valueCondition(ctx, param, modifier, value, key).replaceAll('s.', `${alias}.`));
-  const matches = `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${scope} AND (${alternatives.join(') OR (')}))`;
+  const alternatives = filter.values.map((value) => valueCondition(ctx, param, modifier, value, key).replace(/\bs\./g, `${alias}.`));
+  const matches = `EXISTS (SELECT 1 FROM ${table} ${alias} WHERE ${scope} AND ((${alternatives.join(') OR (')})))`;
   return modifier === 'not' ? `NOT ${matches}` : matches;
 }
 
@@ -109,7 +113,8 @@ function compositeCondition(ctx: ConditionContext, param: SearchParamDef, raw: s
     case 'date':
       return `${tokenPart} AND ${dateCondition(p, second, at)}`;
     case 'string':
-      return `${tokenPart} AND s.second_value LIKE ${p.add(`${unescapeValue(second).toLowerCase()}%`)}`;
+      // Stored normalised (index-rows), so matched like any string search: a case- and accent-blind prefix.
+      return `${tokenPart} AND s.second_value LIKE ${p.add(`${escapeLike(normalizeString(unescapeValue(second)))}%`)}`;
     case 'reference':
       return `${tokenPart} AND s.second_value = ${p.add(unescapeValue(second))}`;
     default:

@@ -13,7 +13,7 @@ export interface CompartmentScope {
 export interface SortExpression {
   readonly sql: string;
   readonly descending: boolean;
-  readonly sqlType: 'text' | 'timestamptz' | 'numeric';
+  readonly sqlType: 'text' | 'timestamptz' | 'float8';
 }
 
 export interface SearchQuery {
@@ -62,17 +62,20 @@ function sortExpression(ctx: ConditionContext, resourceType: string, key: SortKe
   switch (param.type) {
     case 'string':
     case 'uri': {
-      const column = param.type === 'string' ? 'value' : 'value';
       const sentinel = key.descending ? "''" : 'chr(1114111)';
-      return { sql: `coalesce((SELECT ${agg}(${alias}.${column}) FROM sp_${param.type} ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'text' };
+      return { sql: `coalesce((SELECT ${agg}(${alias}.value) FROM sp_${param.type} ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'text' };
     }
-    case 'token': {
-      const sentinel = key.descending ? "''" : 'chr(1114111)';
-      return { sql: `coalesce((SELECT ${agg}(${alias}.value) FROM sp_token ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'text' };
-    }
+    case 'token':
     case 'reference': {
+      // Codes and ids order byte by byte (COLLATE "C"), as string and uri columns do: only there is
+      // chr(1114111) sure to sort after every value, whatever the database's default collation.
+      const column = param.type === 'token' ? 'value' : 'target_id';
       const sentinel = key.descending ? "''" : 'chr(1114111)';
-      return { sql: `coalesce((SELECT ${agg}(${alias}.target_id) FROM sp_reference ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'text' };
+      return {
+        sql: `coalesce((SELECT ${agg}(${alias}.${column} COLLATE "C") FROM sp_${param.type} ${alias} WHERE ${scope(alias)}), ${sentinel})`,
+        descending: key.descending,
+        sqlType: 'text',
+      };
     }
     case 'date': {
       const column = key.descending ? 'high' : 'low';
@@ -81,8 +84,8 @@ function sortExpression(ctx: ConditionContext, resourceType: string, key: SortKe
     }
     case 'number':
     case 'quantity': {
-      const sentinel = key.descending ? "'-Infinity'::numeric" : "'Infinity'::numeric";
-      return { sql: `coalesce((SELECT ${agg}(${alias}.value) FROM sp_${param.type} ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'numeric' };
+      const sentinel = key.descending ? "'-Infinity'::float8" : "'Infinity'::float8";
+      return { sql: `coalesce((SELECT ${agg}(${alias}.value) FROM sp_${param.type} ${alias} WHERE ${scope(alias)}), ${sentinel})`, descending: key.descending, sqlType: 'float8' };
     }
     default:
       throw badRequest(`Cannot sort by ${param.type} parameter "${key.code}"`, '_sort');

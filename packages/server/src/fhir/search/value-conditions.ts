@@ -1,5 +1,6 @@
 import {
   badRequest,
+  instantText,
   normalizeString,
   parseFhirDateRange,
   parseReference,
@@ -29,11 +30,22 @@ export function stringCondition(p: SqlParams, modifier: string | undefined, raw:
   const normalized = normalizeString(value);
   if (modifier === 'contains') return `s.value LIKE ${p.add(`%${escapeLike(normalized)}%`)}`;
   if (modifier && modifier !== 'text') throw badRequest(`Modifier :${modifier} does not apply to string parameters`, at);
-  return `s.value LIKE ${p.add(`${escapeLike(normalized)}%`)}`;
+  return prefixRange(p, 's.value', normalized);
+}
+
+/**
+ * `starts with` as a range on the C-collated column rather than LIKE: under row-level
+ * security only leakproof operators may be index conditions, and text comparisons are
+ * leakproof while LIKE is not.
+ */
+export function prefixRange(p: SqlParams, column: string, prefix: string): string {
+  if (prefix === '') return 'true';
+  return `(${column} >= ${p.add(prefix)} AND ${column} < ${p.add(`${prefix}\u{10FFFF}`)})`;
 }
 
 export function tokenCondition(p: SqlParams, modifier: string | undefined, raw: string, at: string): string {
   if (modifier === 'text') {
+    // Displays are stored normalised; lower() still serves rows indexed before that was so.
     const text = normalizeString(unescapeValue(raw));
     return `lower(s.display) LIKE ${p.add(`%${escapeLike(text)}%`)}`;
   }
@@ -53,9 +65,11 @@ export function uriCondition(p: SqlParams, modifier: string | undefined, raw: st
     case undefined:
       return `s.value = ${p.add(value)}`;
     case 'below':
-      return `s.value LIKE ${p.add(`${escapeLike(value)}%`)}`;
+      return prefixRange(p, 's.value', value);
     case 'above':
-      return `${p.add(value)} LIKE replace(replace(s.value, '%', '\\%'), '_', '\\_') || '%'`;
+      // The stored uri must be a prefix of the searched one: a list of those prefixes is an
+      // index lookup, where a LIKE built from the stored column would read every row.
+      return `s.value = ANY(${p.add(prefixesOf(value))}::text[])`;
     case 'contains':
       return `s.value LIKE ${p.add(`%${escapeLike(value)}%`)}`;
     default:
@@ -63,13 +77,19 @@ export function uriCondition(p: SqlParams, modifier: string | undefined, raw: st
   }
 }
 
+/** Every non-empty prefix of a value, longest first (`abc` → abc, ab, a), by code point. */
+function prefixesOf(value: string): string[] {
+  const chars = [...value];
+  return chars.map((_, i) => chars.slice(0, chars.length - i).join(''));
+}
+
 /** Dates compare as ranges [low, high): `2020` is the whole year. */
 export function dateCondition(p: SqlParams, raw: string, at: string, low = 's.low', high = 's.high'): string {
   const [prefix, text] = splitPrefix(raw);
   const range = parseFhirDateRange(text);
   if (!range) throw badRequest(`"${text}" is not a valid FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)`, at);
-  const lo = lazyParam(p, range.low.toISOString());
-  const hi = lazyParam(p, range.high.toISOString());
+  const lo = lazyParam(p, instantText(range.low));
+  const hi = lazyParam(p, instantText(range.high));
   const eq = (): string => `(${low} >= ${lo()}::timestamptz AND ${high} <= ${hi()}::timestamptz)`;
   switch (prefix) {
     case 'eq':
@@ -91,39 +111,47 @@ export function dateCondition(p: SqlParams, raw: string, at: string, low = 's.lo
     case 'ap': {
       // Approximately: within 10% of the distance from now, at least a day either side.
       const margin = Math.max(86_400_000, Math.abs(Date.now() - range.low.getTime()) * 0.1);
-      const apLo = p.add(new Date(range.low.getTime() - margin).toISOString());
-      const apHi = p.add(new Date(range.high.getTime() + margin).toISOString());
+      const apLo = p.add(instantText(new Date(range.low.getTime() - margin)));
+      const apHi = p.add(instantText(new Date(range.high.getTime() + margin)));
       return `(${low} < ${apHi}::timestamptz AND ${high} > ${apLo}::timestamptz)`;
     }
   }
 }
 
-/** A number's written precision is its range: `100` matches [99.5, 100.5). */
+/**
+ * A number's written precision is its range: `100` matches [99.5, 100.5). The bounds are
+ * computed by the database in numeric, because binary floats would turn 100.6 - 0.05 into
+ * 100.55000000000001 and miss a stored 100.55.
+ */
 export function numberCondition(p: SqlParams, raw: string, at: string, column = 's.value'): string {
   const [prefix, text] = splitPrefix(raw);
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw badRequest(`"${text}" is not a number`, at);
-  const value = Number(text);
+  // Indexed values are doubles (±1.8e308); an `ap` margin adds 10% on top.
+  if (!Number.isFinite(Number(text) * 1.1)) throw badRequest(`${text} is too large to search for`, at);
   const decimals = /\.(\d+)/.exec(text.split(/[eE]/)[0]!)?.[1]?.length ?? 0;
-  const half = 0.5 * 10 ** -decimals;
-  const v = lazyParam(p, text);
+  const v = `${p.add(text)}::numeric`;
+  const halfParam = lazyParam(p, `0.5e-${decimals}`);
+  const half = (): string => `${halfParam()}::numeric`;
+  const withinPrecision = (): string => `(${column} >= ${v} - ${half()} AND ${column} < ${v} + ${half()})`;
   switch (prefix) {
     case 'eq':
-      return `(${column} >= ${p.add(value - half)}::numeric AND ${column} < ${p.add(value + half)}::numeric)`;
+      return withinPrecision();
     case 'ne':
-      return `NOT (${column} >= ${p.add(value - half)}::numeric AND ${column} < ${p.add(value + half)}::numeric)`;
+      return `NOT ${withinPrecision()}`;
     case 'gt':
     case 'sa':
-      return `${column} > ${v()}::numeric`;
+      return `${column} > ${v}`;
     case 'lt':
     case 'eb':
-      return `${column} < ${v()}::numeric`;
+      return `${column} < ${v}`;
     case 'ge':
-      return `${column} >= ${v()}::numeric`;
+      return `${column} >= ${v}`;
     case 'le':
-      return `${column} <= ${v()}::numeric`;
+      return `${column} <= ${v}`;
     case 'ap': {
-      const margin = Math.abs(value) * 0.1 || half;
-      return `(${column} >= ${p.add(value - margin)}::numeric AND ${column} <= ${p.add(value + margin)}::numeric)`;
+      // Approximately: within 10% of the value (the spec's suggestion), never narrower than its precision.
+      const margin = `greatest(abs(${v}) * 0.1, ${half()})`;
+      return `(${column} >= ${v} - ${margin} AND ${column} <= ${v} + ${margin})`;
     }
   }
 }
@@ -131,6 +159,7 @@ export function numberCondition(p: SqlParams, raw: string, at: string, column = 
 /** `[prefix]number|system|code`; system and code are optional; code matches UCUM code or unit text. */
 export function quantityCondition(p: SqlParams, raw: string, at: string, columns = { value: 's.value', system: 's.system', code: 's.unit_code', unit: 's.unit' }): string {
   const parts = splitAllPipes(raw);
+  if (parts.length > 3) throw badRequest(`"${raw}" is not a quantity ([prefix]number|system|code)`, at);
   const [number, system, code] = [parts[0] ?? '', parts[1], parts[2]];
   const conditions = [numberCondition(p, number, at, columns.value)];
   if (system) conditions.push(`${columns.system} = ${p.add(system)}`);
@@ -147,37 +176,30 @@ function lazyParam(p: SqlParams, value: unknown): () => string {
   return () => (placeholder ??= p.add(value));
 }
 
+/** Splits on every unescaped `|` (quantity: number|system|code), then unescapes each part. */
 export function splitAllPipes(value: string): string[] {
   const parts: string[] = [];
-  let rest = value;
-  for (;;) {
-    const [head, tail] = splitPipe(rest);
-    if (head === undefined) {
-      parts.push(tail);
-      return parts;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '\\') i++;
+    else if (value[i] === '|') {
+      parts.push(value.slice(start, i));
+      start = i + 1;
     }
-    parts.push(head);
-    rest = tail.replace(/([\\,|$])/g, '\\$1');
   }
+  parts.push(value.slice(start));
+  return parts.map(unescapeValue);
 }
 
 /** `Patient/123`, `123`, or an absolute URL; the type modifier (`subject:Patient`) narrows `123`. */
 export function referenceCondition(p: SqlParams, param: SearchParamDef, modifier: string | undefined, raw: string, at: string): string {
   const value = unescapeValue(raw);
   if (modifier === 'identifier') {
-    const [system, code] = splitPipe(raw);
-    if (system === undefined) return `s.ident_value = ${p.add(code)}`;
-    return `s.ident_system = ${p.add(system)} AND s.ident_value = ${p.add(code)}`;
+    // A token search on the reference's identifier: `system|value`, `|value` and `system|` alike.
+    return tokenCondition(p, undefined, raw, at).replace(/\bs\.system\b/g, 's.ident_system').replace(/\bs\.value\b/g, 's.ident_value');
   }
   if (modifier && !/^[A-Z]/.test(modifier)) throw badRequest(`Modifier :${modifier} does not apply to reference parameters`, at);
-  if (/^https?:\/\//.test(value) || value.startsWith('urn:')) {
-    const parsed = parseReference(value);
-    const byUrl = `s.url = ${p.add(value.split('|')[0])}`;
-    if (parsed.targetType && parsed.targetId) {
-      return `(${byUrl} OR (s.target_type = ${p.add(parsed.targetType)} AND s.target_id = ${p.add(parsed.targetId)}))`;
-    }
-    return byUrl;
-  }
+  if (/^https?:\/\//.test(value) || value.startsWith('urn:')) return `s.url = ${p.add(value.split('|')[0])}`;
   const parsed = parseReference(value);
   if (parsed.targetType && parsed.targetId) {
     if (modifier && modifier !== parsed.targetType) return 'false';

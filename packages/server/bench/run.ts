@@ -1,0 +1,246 @@
+// `npm run bench`: one JSON line per figure, on PGlite and (when reachable) PostgreSQL.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { parseSearchRequest, SearchParameterRegistry } from '@unichart/fhir';
+import { buildSearchQuery } from '../src/fhir/search/search-sql.js';
+import { FhirRepository, importFiles, openDatabase, ensurePractice, type Database } from '../src/index.js';
+import { runLoad, round, type LoadResult } from './load.js';
+import { createRandom, LOINC, observation, patient } from './workload.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = 8;
+const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SYNTHEA_DIR = new URL('../../../../shared/data/synthea/', import.meta.url).pathname;
+const PORT = 18080;
+const BARE_PORT = 18081;
+
+interface Backend {
+  readonly name: 'pglite' | 'postgres';
+  readonly env: Record<string, string>;
+  readonly scale: { patients: number; observations: number };
+  open(): Promise<Database>;
+}
+
+const ceiling: Partial<Record<'create' | 'read', number>> = {};
+
+function emit(figure: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(figure)}\n`);
+}
+
+function emitLoad(db: string, bench: string, scale: string, result: LoadResult, ceilingKey?: 'create' | 'read'): void {
+  const base = ceilingKey ? ceiling[ceilingKey] : undefined;
+  emit({ bench, db, scale, concurrency: CONCURRENCY, ...result, ...(base ? { ratio_to_bare: round(result.rps / base) } : {}) });
+}
+
+async function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+  child.removeAllListeners('exit');
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function ensureBenchDatabase(name: string): Promise<string | undefined> {
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function measureCeiling(): Promise<void> {
+  const url = await ensureBenchDatabase('unichart_bench_bare');
+  if (!url) return;
+  const server = await startProcess('./bare-server.ts', { DATABASE_URL: url, PORT: String(BARE_PORT) });
+  const origin = `http://127.0.0.1:${BARE_PORT}`;
+  const random = createRandom(7);
+  const ids: string[] = [];
+  const create = await runLoad(origin, {
+    concurrency: CONCURRENCY,
+    durationMs: SECONDS * 1000,
+    next: () => ({ method: 'POST', path: '/fhir/R4/Patient', body: JSON.stringify(patient(random)) }),
+    onBody: (status, body) => status === 201 && ids.push(JSON.parse(body).id),
+  });
+  ceiling.create = create.rps;
+  emitLoad('postgres', 'bare_patient_create', 'small', create);
+  const read = await runLoad(origin, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000, next: (i) => ({ method: 'GET', path: `/fhir/R4/Patient/${ids[i % ids.length]}` }) });
+  ceiling.read = read.rps;
+  emitLoad('postgres', 'bare_patient_read', 'small', read);
+  await stopProcess(server);
+}
+
+/** The measured interactions against a running server; returns created patient ids. */
+async function measureInteractions(backend: Backend, scale: string, known: { patients: string[]; families: string[]; births: string[] }): Promise<void> {
+  const origin = `http://127.0.0.1:${PORT}`;
+  const random = createRandom(scale === 'small' ? 11 : 12);
+  const duration = SECONDS * 1000;
+  if (scale === 'small') {
+    const create = await runLoad(origin, {
+      concurrency: CONCURRENCY,
+      durationMs: duration,
+      next: () => ({ method: 'POST', path: '/fhir/R4/Patient', body: JSON.stringify(patient(random)) }),
+      onBody: (status, body) => {
+        if (status !== 201) return;
+        const created = JSON.parse(body);
+        known.patients.push(created.id);
+        known.families.push(created.name[0].family);
+        known.births.push(created.birthDate);
+      },
+    });
+    emitLoad(backend.name, 'patient_create', scale, create, 'create');
+  }
+  const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
+  emitLoad(backend.name, 'patient_read', scale, await runLoad(origin, { concurrency: CONCURRENCY, durationMs: duration, next: () => ({ method: 'GET', path: `/fhir/R4/Patient/${pick(known.patients)}` }) }), 'read');
+  emitLoad(backend.name, 'patient_search_name', scale, await runLoad(origin, { concurrency: CONCURRENCY, durationMs: duration, next: () => ({ method: 'GET', path: `/fhir/R4/Patient?name=${pick(known.families)}` }) }));
+  emitLoad(backend.name, 'patient_search_birthdate', scale, await runLoad(origin, { concurrency: CONCURRENCY, durationMs: duration, next: () => ({ method: 'GET', path: `/fhir/R4/Patient?birthdate=${pick(known.births)}` }) }));
+  if (scale === 'small') {
+    const create = await runLoad(origin, {
+      concurrency: CONCURRENCY,
+      durationMs: duration,
+      next: () => ({ method: 'POST', path: '/fhir/R4/Observation', body: JSON.stringify(observation(random, pick(known.patients))) }),
+    });
+    emitLoad(backend.name, 'observation_create', scale, create, 'create');
+  }
+  emitLoad(
+    backend.name,
+    'observation_search_subject_code',
+    scale,
+    await runLoad(origin, {
+      concurrency: CONCURRENCY,
+      durationMs: duration,
+      next: () => ({ method: 'GET', path: `/fhir/R4/Observation?subject=Patient/${pick(known.patients)}&code=http://loinc.org|${pick(LOINC)}` }),
+    }),
+  );
+}
+
+async function measureSyntheaImport(backend: Backend): Promise<void> {
+  const db = await backend.open();
+  try {
+    const practice = await ensurePractice(db, 'Bench');
+    const repo = new FhirRepository(db, practice.id, SearchParameterRegistry.spec());
+    const started = performance.now();
+    const report = await importFiles(repo, 'http://bench/fhir/R4', [SYNTHEA_DIR]);
+    const seconds = (performance.now() - started) / 1000;
+    emit({ bench: 'synthea_import', db: backend.name, files: report.files, resources: report.resources, problems: report.problems.length, seconds: round(seconds), resources_per_s: round(report.resources / seconds) });
+  } finally {
+    await db.close();
+  }
+}
+
+/** Grows the record to the target size through the same write path (bulk creates). */
+async function seed(backend: Backend, known: { patients: string[]; families: string[]; births: string[] }): Promise<void> {
+  const db = await backend.open();
+  const random = createRandom(99);
+  const started = performance.now();
+  let written = 0;
+  try {
+    const practice = await ensurePractice(db, 'Bench');
+    const repo = new FhirRepository(db, practice.id, SearchParameterRegistry.spec());
+    const BATCH = 500;
+    while (known.patients.length < backend.scale.patients) {
+      const batch = Array.from({ length: Math.min(BATCH, backend.scale.patients - known.patients.length) }, () => ({ resource: patient(random) }));
+      const created = await repo.transaction((tx) => tx.createMany(batch));
+      for (const p of created as { id: string; name: { family: string }[]; birthDate: string }[]) {
+        known.patients.push(p.id);
+        known.families.push(p.name[0]!.family);
+        known.births.push(p.birthDate);
+      }
+      written += created.length;
+    }
+    const existing = await db.query<{ n: number }>(practice.id, "SELECT count(*)::int AS n FROM resource WHERE resource_type = 'Observation'");
+    let observations = Number(existing[0]?.n ?? 0);
+    while (observations < backend.scale.observations) {
+      const batch = Array.from({ length: Math.min(BATCH, backend.scale.observations - observations) }, () => ({
+        resource: observation(random, known.patients[Math.floor(random() * known.patients.length)]!),
+      }));
+      await repo.transaction((tx) => tx.createMany(batch));
+      observations += batch.length;
+      written += batch.length;
+    }
+    await db.asOwner((sql) => sql.exec('ANALYZE'));
+    await explainSearches(db, practice.id, known);
+  } finally {
+    await db.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  emit({ bench: 'bulk_seed', db: backend.name, resources: written, seconds: round(seconds), resources_per_s: round(written / seconds), patients: backend.scale.patients, observations: backend.scale.observations });
+}
+
+/** Prints how the main searches are planned at scale: every filter should be an index scan. */
+async function explainSearches(db: Database, tenantId: string, known: { patients: string[]; families: string[]; births: string[] }): Promise<void> {
+  const registry = SearchParameterRegistry.spec();
+  const searches: [string, string][] = [
+    ['Patient', `name=${known.families[0]}`],
+    ['Patient', `birthdate=${known.births[0]}`],
+    ['Observation', `subject=Patient/${known.patients[0]}&code=http://loinc.org|${LOINC[0]}`],
+  ];
+  for (const [type, query] of searches) {
+    const built = buildSearchQuery(tenantId, registry, parseSearchRequest(type, new URLSearchParams(query)));
+    const rows = await db.query<{ 'QUERY PLAN': string }>(tenantId, `EXPLAIN SELECT r.id, r.content FROM resource r WHERE ${built.where} ORDER BY r.id LIMIT 21`, built.params.values);
+    const plan = rows.map((r) => r['QUERY PLAN']);
+    emit({ bench: 'plan', query: `${type}?${query.replace(/=[^&]+/g, '=…')}`, seq_scan: plan.some((line) => line.includes('Seq Scan')), nodes: plan.map((l) => l.trim()).filter((l) => l.startsWith('->') || /^(Limit|Nested|Index|Sort)/.test(l)).map((l) => l.replace(/\s+\(cost.*$/, '')) });
+  }
+}
+
+async function runBackend(backend: Backend): Promise<void> {
+  const known = { patients: [] as string[], families: [] as string[], births: [] as string[] };
+  let server = await startProcess('./bench-server.ts', { ...backend.env, PORT: String(PORT), HOST: '127.0.0.1', UNICHART_PRACTICE_NAME: 'Bench' });
+  await measureInteractions(backend, 'small', known);
+  await stopProcess(server);
+  await measureSyntheaImport(backend);
+  await seed(backend, known);
+  server = await startProcess('./bench-server.ts', { ...backend.env, PORT: String(PORT), HOST: '127.0.0.1' });
+  await measureInteractions(backend, `${backend.scale.patients}_patients_${backend.scale.observations}_observations`, known);
+  await stopProcess(server);
+}
+
+const only = process.env.BENCH_DB;
+const dataDir = await mkdtemp(join(tmpdir(), 'unichart-bench-'));
+try {
+  await measureCeiling();
+  if (!only || only === 'postgres') {
+    const url = await ensureBenchDatabase('unichart_bench');
+    if (url) {
+      await runBackend({
+        name: 'postgres',
+        env: { DATABASE_URL: url },
+        scale: { patients: Number(process.env.BENCH_PATIENTS ?? 100_000), observations: Number(process.env.BENCH_OBSERVATIONS ?? 1_000_000) },
+        open: () => openDatabase({ url }),
+      });
+    } else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
+  }
+  if (!only || only === 'pglite') {
+    const dir = join(dataDir, 'pglite');
+    await runBackend({
+      name: 'pglite',
+      env: { UNICHART_DATA_DIR: dir, DATABASE_URL: '' },
+      scale: { patients: Number(process.env.BENCH_PGLITE_PATIENTS ?? 10_000), observations: Number(process.env.BENCH_PGLITE_OBSERVATIONS ?? 100_000) },
+      open: () => openDatabase({ dataDir: dir }),
+    });
+  }
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditEvent } from '@medplum/fhirtypes';
+
+/** Who did something, as the audit trail names them. */
+export interface AuditAgent {
+  readonly accountId?: string;
+  /** `Practitioner/…` or `Patient/…` when the account is linked to one. */
+  readonly who?: string;
+  readonly name: string;
+  readonly role?: string;
+}
+
+export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'system' };
+
+export type AuditKind =
+  | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
+  | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print';
+
+export interface AuditInput {
+  readonly kind: AuditKind;
+  readonly agent: AuditAgent;
+  readonly outcome: 'success' | 'denied' | 'failed';
+  /** `Type/id` of the main resource, when there is one. */
+  readonly entity?: string;
+  /** For searches: the query as sent. */
+  readonly query?: string;
+  readonly sourceAddress?: string;
+  readonly description?: string;
+  /** Patients the event is about, when known here (writes); reads resolve them in SQL. */
+  readonly patients?: readonly string[];
+  /** Other resources involved (`Type/id`), e.g. what a search returned. */
+  readonly entities?: readonly string[];
+  readonly reason?: string;
+}
+
+/** One row of the audit trail, with the FHIR AuditEvent it stores. */
+export interface AuditRecord {
+  readonly id: string;
+  readonly recorded: string;
+  readonly type: string;
+  readonly action: string;
+  readonly outcome: string;
+  readonly agentUser: string | null;
+  readonly agentWho: string | null;
+  readonly entity: string | null;
+  readonly sourceAddress: string | null;
+  readonly patients: readonly string[];
+  readonly content: string;
+}
+
+const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'create', 'update', 'patch', 'delete']);
+// FHIR AuditEvent.action: C create, R read/view/print, U update, D delete, E execute.
+const ACTION: Record<AuditKind, AuditEvent['action']> = {
+  read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
+  login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
+};
+const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
+
+export function buildAuditRecord(input: AuditInput, now: Date = new Date()): AuditRecord {
+  const id = randomUUID();
+  const recorded = now.toISOString();
+  const rest = REST_KINDS.has(input.kind);
+  const type = rest
+    ? { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' }
+    : input.kind.startsWith('log')
+      ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' }
+      : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' };
+  const subtype = rest
+    ? { system: 'http://hl7.org/fhir/restful-interaction', code: input.kind }
+    : { system: 'https://unichart.dev/fhir/CodeSystem/audit-subtype', code: input.kind };
+  const entities: NonNullable<AuditEvent['entity']> = [];
+  if (input.entity) entities.push({ what: { reference: input.entity }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' } });
+  if (input.query) entities.push({ query: Buffer.from(input.query).toString('base64'), description: input.query });
+  for (const reference of input.entities ?? []) {
+    if (reference !== input.entity) entities.push({ what: { reference }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' } });
+  }
+  for (const patient of input.patients ?? []) {
+    if (`Patient/${patient}` === input.entity) continue;
+    entities.push({ what: { reference: `Patient/${patient}` }, role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' } });
+  }
+  const event: AuditEvent = {
+    resourceType: 'AuditEvent',
+    id,
+    type,
+    subtype: [subtype],
+    action: ACTION[input.kind],
+    recorded,
+    outcome: OUTCOME[input.outcome],
+    ...(input.description ? { outcomeDesc: input.description } : {}),
+    ...(input.reason ? { purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'ETREAT', display: 'Emergency treatment' }], text: input.reason }] } : {}),
+    agent: [
+      {
+        ...(input.agent.who ? { who: { reference: input.agent.who, display: input.agent.name } } : { who: { display: input.agent.name } }),
+        ...(input.agent.accountId ? { altId: input.agent.accountId } : {}),
+        name: input.agent.name,
+        requestor: true,
+        ...(input.agent.role ? { role: [{ text: input.agent.role }] } : {}),
+        ...(input.sourceAddress ? { network: { address: input.sourceAddress, type: '2' as const } } : {}),
+      },
+    ],
+    source: { observer: { display: 'Unichart' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
+    ...(entities.length ? { entity: entities } : {}),
+  };
+  return {
+    id,
+    recorded,
+    type: input.kind,
+    action: ACTION[input.kind]!,
+    outcome: OUTCOME[input.outcome],
+    agentUser: input.agent.accountId ?? null,
+    agentWho: input.agent.who ?? null,
+    entity: input.entity ?? (input.query ? input.query.split('?')[0]! : null),
+    sourceAddress: input.sourceAddress ?? null,
+    patients: [...new Set(input.patients ?? [])],
+    content: JSON.stringify(event),
+  };
+}

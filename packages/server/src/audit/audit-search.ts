@@ -1,0 +1,88 @@
+import { badRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, notFound, splitValues } from '@unichart/fhir';
+import type { SqlClient } from '../db/database.js';
+import { dateCondition } from '../fhir/search/value-conditions.js';
+import { SqlParams } from '../fhir/search/sql-params.js';
+
+export interface AuditMatch {
+  readonly resourceType: 'AuditEvent';
+  readonly id: string;
+  readonly content: string;
+}
+
+const SUPPORTED = new Set(['patient', 'agent', 'date', 'entity', 'action', 'outcome', 'subtype', '_id', '_count', '_cursor', '_sort']);
+
+/**
+ * AuditEvent search, answered from the audit table's own columns: by patient (accounting of
+ * disclosures), by agent (the account, or the Practitioner/Patient it is linked to), by date,
+ * entity, action, outcome and subtype; newest first.
+ */
+export async function searchAuditEvents(sql: SqlClient, tenantId: string, query: URLSearchParams, onlyPatient?: string): Promise<{ matches: AuditMatch[]; next?: string }> {
+  const p = new SqlParams();
+  const tenant = p.add(tenantId);
+  const conditions = [`e.tenant_id = ${tenant}`];
+  let count = DEFAULT_PAGE_SIZE;
+  const patients = onlyPatient ? [onlyPatient] : [];
+  for (const [key, raw] of query) {
+    if (!SUPPORTED.has(key)) throw badRequest(`AuditEvent search supports ${[...SUPPORTED].join(', ')}; not "${key}"`, key);
+    const values = splitValues(raw);
+    switch (key) {
+      case 'patient':
+        if (onlyPatient) continue;
+        patients.push(...values.map((v) => v.replace(/^Patient\//, '')));
+        break;
+      case 'agent':
+        conditions.push(`(e.agent_user = ANY(${p.add(values)}::text[]) OR e.agent_who = ANY(${p.add(values)}::text[]))`);
+        break;
+      case 'date':
+        conditions.push(`(${values.map((v) => dateCondition(p, v, 'date', 'e.recorded', "(e.recorded + interval '1 millisecond')")).join(' OR ')})`);
+        break;
+      case 'entity':
+        conditions.push(`e.entity = ANY(${p.add(values)}::text[])`);
+        break;
+      case 'action':
+        conditions.push(`e.action = ANY(${p.add(values)}::text[])`);
+        break;
+      case 'outcome':
+        conditions.push(`e.outcome = ANY(${p.add(values)}::text[])`);
+        break;
+      case 'subtype':
+        conditions.push(`e.type = ANY(${p.add(values.map((v) => v.split('|').pop()!))}::text[])`);
+        break;
+      case '_id':
+        conditions.push(`e.id::text = ANY(${p.add(values)}::text[])`);
+        break;
+      case '_count':
+        count = Math.min(MAX_PAGE_SIZE, Number(raw));
+        if (!Number.isInteger(count) || count < 0) throw badRequest('_count must be a whole number', '_count');
+        break;
+      case '_cursor': {
+        const [recorded, id] = Buffer.from(raw, 'base64url').toString().split('|');
+        if (!recorded || !id || Number.isNaN(Date.parse(recorded))) throw badRequest('The paging cursor is not valid', '_cursor');
+        conditions.push(`(e.recorded, e.id::text) < (${p.add(recorded)}::timestamptz, ${p.add(id)})`);
+        break;
+      }
+      case '_sort':
+        if (raw !== '-date' && raw !== '-_lastUpdated') throw badRequest('AuditEvent results are always newest first (_sort=-date)', '_sort');
+        break;
+    }
+  }
+  if (patients.length > 0) {
+    conditions.push(`EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = ${tenant} AND ap.patient_id = ANY(${p.add(patients)}::text[]) AND ap.event_id = e.id AND ap.recorded = e.recorded)`);
+  }
+  const rows = await sql.query<{ id: string; content: string; recorded: Date | string }>(
+    `SELECT e.id::text AS id, e.content, e.recorded FROM audit_event e WHERE ${conditions.join(' AND ')} ORDER BY e.recorded DESC, e.id::text DESC LIMIT ${count + 1}`,
+    p.values,
+  );
+  const page = rows.slice(0, count);
+  const last = page[page.length - 1];
+  const next = rows.length > count && last ? Buffer.from(`${new Date(last.recorded).toISOString()}|${last.id}`).toString('base64url') : undefined;
+  return { matches: page.map((r) => ({ resourceType: 'AuditEvent', id: r.id, content: r.content })), next };
+}
+
+export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`AuditEvent/${id} not found`);
+  const patientFilter = onlyPatient ? ' AND EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = $1 AND ap.event_id = e.id AND ap.patient_id = $3)' : '';
+  const rows = await sql.query<{ content: string }>(`SELECT e.content FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);
+  if (!rows[0]) throw notFound(`AuditEvent/${id} not found`);
+  return { resourceType: 'AuditEvent', id, content: rows[0].content };
+}

@@ -1,0 +1,104 @@
+/**
+ * Roles are data: each holds an access policy listing which resource types it may touch, with
+ * which interactions, and whether only within the signed-in patient's own compartment.
+ * Anything not granted is denied.
+ */
+export const INTERACTIONS = ['read', 'search', 'history', 'create', 'update', 'delete'] as const;
+export type Interaction = (typeof INTERACTIONS)[number];
+
+export interface AccessRule {
+  /** Resource types, or "*" for all. */
+  readonly resourceTypes: readonly string[];
+  readonly interactions: readonly Interaction[];
+  /** Only resources in the Patient compartment of the user's own Patient record. */
+  readonly ownCompartment?: boolean;
+}
+
+export interface AccessPolicy {
+  readonly rules: readonly AccessRule[];
+  /** May manage accounts, roles and practice settings. */
+  readonly administration?: boolean;
+}
+
+/** Types a wildcard does not reach: the audit trail must be granted by name. */
+const NAMED_ONLY = new Set(['AuditEvent']);
+
+/** The rule granting an interaction on a type, if any (deny by default). */
+export function grantingRule(policy: AccessPolicy, resourceType: string, interaction: Interaction): AccessRule | undefined {
+  const matches = policy.rules.filter(
+    (rule) =>
+      rule.interactions.includes(interaction) &&
+      (rule.resourceTypes.includes(resourceType) || (rule.resourceTypes.includes('*') && !NAMED_ONLY.has(resourceType))),
+  );
+  // An unrestricted grant wins over a compartment-restricted one.
+  return matches.find((rule) => !rule.ownCompartment) ?? matches[0];
+}
+
+export function isAccessPolicy(value: unknown): value is AccessPolicy {
+  const policy = value as AccessPolicy;
+  return (
+    Array.isArray(policy?.rules) &&
+    policy.rules.every(
+      (rule) =>
+        Array.isArray(rule.resourceTypes) &&
+        rule.resourceTypes.every((t: unknown) => typeof t === 'string') &&
+        Array.isArray(rule.interactions) &&
+        rule.interactions.every((i: unknown) => (INTERACTIONS as readonly unknown[]).includes(i)) &&
+        (rule.ownCompartment === undefined || typeof rule.ownCompartment === 'boolean'),
+    ) &&
+    (policy.administration === undefined || typeof policy.administration === 'boolean')
+  );
+}
+
+const ALL: readonly Interaction[] = INTERACTIONS;
+const READ: readonly Interaction[] = ['read', 'search', 'history'];
+const WRITE: readonly Interaction[] = ['read', 'search', 'history', 'create', 'update'];
+
+const SCHEDULING = ['Schedule', 'Slot', 'Appointment', 'AppointmentResponse', 'Location', 'HealthcareService'];
+const REGISTRATION = ['Patient', 'RelatedPerson', 'Coverage', 'Consent', 'Binary', 'DocumentReference', 'Communication', 'CommunicationRequest', 'Task', 'Person'];
+const DIRECTORY = ['Organization', 'Practitioner', 'PractitionerRole', 'Location', 'HealthcareService', 'Endpoint'];
+const BILLING = ['Account', 'ChargeItem', 'Claim', 'ClaimResponse', 'ExplanationOfBenefit', 'Invoice', 'PaymentNotice', 'PaymentReconciliation', 'CoverageEligibilityRequest', 'CoverageEligibilityResponse'];
+const CLINICAL_SUMMARY = ['Encounter', 'Condition', 'Procedure', 'DocumentReference', 'Composition', 'ServiceRequest'];
+const PORTAL_READ = [
+  'Patient', 'Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'MedicationStatement', 'Immunization', 'Procedure',
+  'DiagnosticReport', 'Encounter', 'Appointment', 'DocumentReference', 'CarePlan', 'Goal', 'Coverage', 'Communication', 'QuestionnaireResponse',
+];
+
+/** The roles every practice starts with; an administrator may edit them or add others. */
+export const DEFAULT_ROLES: readonly { code: string; name: string; policy: AccessPolicy }[] = [
+  {
+    code: 'administrator',
+    name: 'Administrator',
+    policy: { administration: true, rules: [{ resourceTypes: ['*'], interactions: ALL }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] },
+  },
+  { code: 'physician', name: 'Physician', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }, { resourceTypes: ['*'], interactions: ['delete'] }] } },
+  { code: 'nurse', name: 'Nurse', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }] } },
+  {
+    code: 'front-desk',
+    name: 'Front desk',
+    policy: { rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: DIRECTORY, interactions: READ }] },
+  },
+  {
+    code: 'biller',
+    name: 'Biller',
+    policy: {
+      rules: [
+        { resourceTypes: BILLING, interactions: WRITE },
+        { resourceTypes: ['Patient', 'Coverage', ...CLINICAL_SUMMARY, ...DIRECTORY], interactions: READ },
+      ],
+    },
+  },
+  {
+    code: 'patient',
+    name: 'Patient',
+    policy: {
+      rules: [
+        { resourceTypes: PORTAL_READ, interactions: ['read', 'search'], ownCompartment: true },
+        { resourceTypes: ['Communication', 'QuestionnaireResponse'], interactions: ['create'], ownCompartment: true },
+        // Accounting of disclosures: who looked at my record.
+        { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'], ownCompartment: true },
+        { resourceTypes: DIRECTORY, interactions: ['read', 'search'] },
+      ],
+    },
+  },
+];

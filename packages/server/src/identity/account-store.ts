@@ -1,0 +1,224 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import { isAccessPolicy, type AccessPolicy, DEFAULT_ROLES } from './access-policy.js';
+
+export interface Account {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly email: string;
+  readonly displayName: string;
+  readonly roleCode: string;
+  /** The FHIR resource this person is: `Practitioner/…` or `Patient/…`. */
+  readonly fhirUser?: string;
+  readonly status: 'active' | 'deactivated';
+  readonly mfaEnabled: boolean;
+}
+
+export interface SignInRecord extends Account {
+  readonly passwordHash?: string;
+  readonly mfaSecret?: string;
+  readonly failedSignIns: number;
+  readonly lockedUntil?: Date;
+}
+
+/** What every authenticated request needs to know, read in one query. */
+export interface ActiveSession {
+  readonly sessionId: string;
+  readonly account: Account;
+  readonly policy: AccessPolicy;
+  readonly lastSeenAt: Date;
+}
+
+type AccountRow = {
+  tenant_id: string;
+  id: string;
+  email: string;
+  display_name: string;
+  role_code: string;
+  fhir_user: string | null;
+  status: 'active' | 'deactivated';
+  mfa_secret: string | null;
+  password_hash: string | null;
+  failed_sign_ins: number;
+  locked_until: Date | string | null;
+};
+
+const ACCOUNT_COLUMNS = 'a.tenant_id, a.id, a.email::text AS email, a.display_name, a.role_code, a.fhir_user, a.status, a.mfa_secret, a.password_hash, a.failed_sign_ins, a.locked_until';
+
+function toRecord(row: AccountRow): SignInRecord {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    roleCode: row.role_code,
+    fhirUser: row.fhir_user ?? undefined,
+    status: row.status,
+    mfaEnabled: Boolean(row.mfa_secret),
+    passwordHash: row.password_hash ?? undefined,
+    mfaSecret: row.mfa_secret ?? undefined,
+    failedSignIns: Number(row.failed_sign_ins),
+    lockedUntil: row.locked_until ? new Date(row.locked_until) : undefined,
+  };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+/** Accounts, roles and sessions: the identity tables, and the only SQL that touches them. */
+export class AccountStore {
+  constructor(private readonly db: Database) {}
+
+  async seedDefaultRoles(tenantId: string): Promise<void> {
+    await this.db.transaction(tenantId, async (sql) => {
+      for (const role of DEFAULT_ROLES) {
+        await sql.query('INSERT INTO access_role (tenant_id, code, name, policy) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [tenantId, role.code, role.name, JSON.stringify(role.policy)]);
+      }
+    });
+  }
+
+  async listRoles(tenantId: string): Promise<{ code: string; name: string; policy: AccessPolicy }[]> {
+    const rows = await this.db.query<{ code: string; name: string; policy: unknown }>(tenantId, 'SELECT code, name, policy FROM access_role WHERE tenant_id = $1 ORDER BY code', [tenantId]);
+    return rows.map((r) => ({ code: r.code, name: r.name, policy: parsePolicy(r.policy) }));
+  }
+
+  async saveRole(tenantId: string, role: { code: string; name: string; policy: AccessPolicy }): Promise<void> {
+    await this.db.query(
+      tenantId,
+      `INSERT INTO access_role (tenant_id, code, name, policy) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, policy = excluded.policy`,
+      [tenantId, role.code, role.name, JSON.stringify(role.policy)],
+    );
+  }
+
+  async createAccount(tenantId: string, input: { email: string; displayName: string; roleCode: string; passwordHash?: string; fhirUser?: string }): Promise<Account> {
+    const id = randomUUID();
+    await this.db.query(
+      tenantId,
+      'INSERT INTO user_account (tenant_id, id, email, display_name, role_code, password_hash, fhir_user) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [tenantId, id, input.email, input.displayName, input.roleCode, input.passwordHash ?? null, input.fhirUser ?? null],
+    );
+    return { tenantId, id, email: input.email, displayName: input.displayName, roleCode: input.roleCode, fhirUser: input.fhirUser, status: 'active', mfaEnabled: false };
+  }
+
+  async listAccounts(tenantId: string): Promise<Account[]> {
+    const rows = await this.db.query<AccountRow>(tenantId, `SELECT ${ACCOUNT_COLUMNS} FROM user_account a WHERE a.tenant_id = $1 ORDER BY a.email`, [tenantId]);
+    return rows.map((row) => publicAccount(toRecord(row)));
+  }
+
+  async findAccount(tenantId: string, id: string): Promise<SignInRecord | undefined> {
+    const rows = await this.db.query<AccountRow>(tenantId, `SELECT ${ACCOUNT_COLUMNS} FROM user_account a WHERE a.tenant_id = $1 AND a.id = $2`, [tenantId, id]);
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /** Sign-in comes before we know the practice: the one lookup that reads across practices. */
+  async findByEmail(email: string): Promise<SignInRecord | undefined> {
+    const rows = await this.db.asOwner((sql) => sql.query<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM user_account a WHERE a.email = $1`, [email]));
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  async recordFailedSignIn(account: SignInRecord, lockAfter: number, lockMinutes: number): Promise<void> {
+    await this.db.query(
+      account.tenantId,
+      `UPDATE user_account SET failed_sign_ins = failed_sign_ins + 1,
+         locked_until = CASE WHEN failed_sign_ins + 1 >= $3 THEN now() + make_interval(mins => $4) ELSE locked_until END
+       WHERE tenant_id = $1 AND id = $2`,
+      [account.tenantId, account.id, lockAfter, lockMinutes],
+    );
+  }
+
+  async recordSuccessfulSignIn(account: SignInRecord): Promise<void> {
+    await this.db.query(account.tenantId, 'UPDATE user_account SET failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2', [account.tenantId, account.id]);
+  }
+
+  async setPassword(tenantId: string, id: string, passwordHash: string): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_account SET password_hash = $3, failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2', [tenantId, id, passwordHash]);
+  }
+
+  async setMfaSecret(tenantId: string, id: string, encryptedSecret: string | null): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_account SET mfa_secret = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, encryptedSecret]);
+  }
+
+  /** Deactivation and revocation of every session commit together: no old token works after. */
+  async deactivate(tenantId: string, id: string): Promise<boolean> {
+    return this.db.transaction(tenantId, async (sql) => {
+      const updated = await sql.query("UPDATE user_account SET status = 'deactivated' WHERE tenant_id = $1 AND id = $2 RETURNING id", [tenantId, id]);
+      await sql.query('UPDATE user_session SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL', [tenantId, id]);
+      return updated.length > 0;
+    });
+  }
+
+  async reactivate(tenantId: string, id: string): Promise<void> {
+    await this.db.query(tenantId, "UPDATE user_account SET status = 'active', failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2", [tenantId, id]);
+  }
+
+  /** A new session; the refresh token is returned once and stored only as a hash. */
+  async openSession(account: Account, lifetimeHours: number): Promise<{ sessionId: string; refreshToken: string }> {
+    const sessionId = randomUUID();
+    const refreshToken = randomBytes(32).toString('base64url');
+    await this.db.query(
+      account.tenantId,
+      `INSERT INTO user_session (tenant_id, id, user_id, expires_at, refresh_hash) VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5)`,
+      [account.tenantId, sessionId, account.id, lifetimeHours, hashToken(refreshToken)],
+    );
+    return { sessionId, refreshToken };
+  }
+
+  /** The live session behind a token, or undefined if revoked, expired, idle too long or its account is off. */
+  async activeSession(tenantId: string, sessionId: string, idleMinutes: number): Promise<ActiveSession | undefined> {
+    const rows = await this.db.query<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown }>(
+      tenantId,
+      `SELECT ${ACCOUNT_COLUMNS}, s.id AS session_id, s.last_seen_at, r.policy
+       FROM user_session s JOIN user_account a ON a.tenant_id = s.tenant_id AND a.id = s.user_id
+       JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
+       WHERE s.tenant_id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
+         AND s.last_seen_at > now() - make_interval(mins => $3) AND a.status = 'active'`,
+      [tenantId, sessionId, idleMinutes],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { sessionId: row.session_id, account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy), lastSeenAt: new Date(row.last_seen_at) };
+  }
+
+  async touchSession(tenantId: string, sessionId: string): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_session SET last_seen_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId]);
+  }
+
+  async findSessionByRefresh(refreshToken: string): Promise<{ tenantId: string; sessionId: string } | undefined> {
+    const rows = await this.db.asOwner((sql) =>
+      sql.query<{ tenant_id: string; id: string }>('SELECT tenant_id, id FROM user_session WHERE refresh_hash = $1 AND revoked_at IS NULL AND expires_at > now()', [hashToken(refreshToken)]),
+    );
+    return rows[0] && { tenantId: rows[0].tenant_id, sessionId: rows[0].id };
+  }
+
+  /** Refresh tokens rotate: each use replaces the stored hash, so a stolen old one fails. */
+  async rotateRefresh(tenantId: string, sessionId: string): Promise<string> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    await this.db.query(tenantId, 'UPDATE user_session SET refresh_hash = $3, last_seen_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId, hashToken(refreshToken)]);
+    return refreshToken;
+  }
+
+  async revokeSession(tenantId: string, sessionId: string): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_session SET revoked_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId]);
+  }
+
+  /** The token signing key every server copy shares, created by whichever starts first. */
+  async platformSecret(name: string): Promise<string> {
+    return this.db.asOwner(async (sql) => {
+      await sql.query('INSERT INTO platform_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32).toString('base64url')]);
+      const rows = await sql.query<{ value: string }>('SELECT value FROM platform_secret WHERE name = $1', [name]);
+      return rows[0]!.value;
+    });
+  }
+}
+
+function publicAccount(record: SignInRecord): Account {
+  const { tenantId, id, email, displayName, roleCode, fhirUser, status, mfaEnabled } = record;
+  return { tenantId, id, email, displayName, roleCode, fhirUser, status, mfaEnabled };
+}
+
+function parsePolicy(value: unknown): AccessPolicy {
+  const policy = typeof value === 'string' ? JSON.parse(value) : value;
+  return isAccessPolicy(policy) ? policy : { rules: [] };
+}

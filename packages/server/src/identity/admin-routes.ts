@@ -1,0 +1,83 @@
+import { badRequest, forbidden, notFound } from '@unichart/fhir';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isAccessPolicy } from './access-policy.js';
+import type { AccountStore } from './account-store.js';
+import type { Actor, Authenticator } from './authenticator.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
+
+/** Accounts and roles, for administrators of the practice. */
+export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: AccountStore; authenticator: Authenticator }): void {
+  const administrator = async (request: FastifyRequest): Promise<Actor> => {
+    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not manage accounts`);
+    return actor;
+  };
+
+  app.get('/admin/users', async (request) => {
+    const actor = await administrator(request);
+    return deps.accounts.listAccounts(actor.tenantId);
+  });
+
+  app.post('/admin/users', async (request, reply) => {
+    const actor = await administrator(request);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const email = typeof body.email === 'string' ? body.email.trim() : '';
+    if (!EMAIL.test(email)) throw badRequest('email must be an email address', 'email');
+    const displayName = typeof body.displayName === 'string' && body.displayName.trim() ? body.displayName.trim() : email;
+    const role = typeof body.role === 'string' ? body.role : '';
+    const roles = await deps.accounts.listRoles(actor.tenantId);
+    if (!roles.some((r) => r.code === role)) throw badRequest(`role must be one of ${roles.map((r) => r.code).join(', ')}`, 'role');
+    if (body.fhirUser !== undefined && (typeof body.fhirUser !== 'string' || !FHIR_USER.test(body.fhirUser))) {
+      throw badRequest('fhirUser must be Practitioner/<id>, Patient/<id> or RelatedPerson/<id>', 'fhirUser');
+    }
+    let passwordHash: string | undefined;
+    if (body.password !== undefined) {
+      if (typeof body.password !== 'string') throw badRequest('password must be a string', 'password');
+      const problem = passwordProblem(body.password, email);
+      if (problem) throw badRequest(problem, 'password');
+      passwordHash = await hashPassword(body.password);
+    }
+    if (await deps.accounts.findByEmail(email)) throw badRequest('An account with this email already exists', 'email');
+    const account = await deps.accounts.createAccount(actor.tenantId, { email, displayName, roleCode: role, passwordHash, fhirUser: body.fhirUser as string | undefined });
+    return reply.code(201).send(account);
+  });
+
+  app.post('/admin/users/:id/deactivate', async (request, reply) => {
+    const actor = await administrator(request);
+    const { id } = request.params as { id: string };
+    if (id === actor.account.id) throw badRequest('You cannot deactivate your own account');
+    if (!isUuid(id) || !(await deps.accounts.deactivate(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    return reply.code(204).send();
+  });
+
+  app.post('/admin/users/:id/reactivate', async (request, reply) => {
+    const actor = await administrator(request);
+    const { id } = request.params as { id: string };
+    if (!isUuid(id) || !(await deps.accounts.findAccount(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    await deps.accounts.reactivate(actor.tenantId, id);
+    return reply.code(204).send();
+  });
+
+  app.get('/admin/roles', async (request) => {
+    const actor = await administrator(request);
+    return deps.accounts.listRoles(actor.tenantId);
+  });
+
+  app.put('/admin/roles/:code', async (request) => {
+    const actor = await administrator(request);
+    const { code } = request.params as { code: string };
+    const body = (request.body ?? {}) as { name?: unknown; policy?: unknown };
+    if (!/^[a-z][a-z0-9-]{1,40}$/.test(code)) throw badRequest('A role code is lower-case letters, digits and "-"');
+    if (typeof body.name !== 'string' || !body.name.trim()) throw badRequest('name is required', 'name');
+    if (!isAccessPolicy(body.policy)) throw badRequest('policy must be {"rules": [{"resourceTypes": [...], "interactions": [...], "ownCompartment"?: boolean}]}', 'policy');
+    await deps.accounts.saveRole(actor.tenantId, { code, name: body.name.trim(), policy: body.policy });
+    return { code, name: body.name.trim(), policy: body.policy };
+  });
+}
+
+function isUuid(id: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}

@@ -1,0 +1,45 @@
+import { badRequest } from '@unichart/fhir';
+import type { FastifyInstance } from 'fastify';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { AccountStore } from './account-store.js';
+import { auditAgentOf as agentOf, type Authenticator } from './authenticator.js';
+import { SignInError, type SignIn } from './sign-in.js';
+
+/** POST /auth/login (the fixed interface), /auth/refresh, /auth/logout and GET /auth/me. */
+export function registerAuthRoutes(app: FastifyInstance, deps: { signIn: SignIn; accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail }): void {
+  app.post('/auth/login', async (request) => {
+    const body = (request.body ?? {}) as { email?: unknown; password?: unknown; totp?: unknown };
+    if (typeof body.email !== 'string' || typeof body.password !== 'string') throw badRequest('Send JSON {"email": "...", "password": "..."} (and "totp" when MFA is on)');
+    if (body.totp !== undefined && typeof body.totp !== 'string') throw badRequest('totp must be the 6-digit code as a string', 'totp');
+    try {
+      const { tokens, account } = await deps.signIn.withPassword(body.email.trim(), body.password, body.totp);
+      await deps.audit.record(account.tenantId, { kind: 'login', agent: agentOf(account), outcome: 'success', sourceAddress: request.ip });
+      return tokens;
+    } catch (error) {
+      // A failed sign-in to a known account goes on that practice's trail; unknown emails have no practice.
+      if (error instanceof SignInError && error.account && error.reason !== 'mfa-required') {
+        await deps.audit.record(error.account.tenantId, { kind: 'login-failed', agent: agentOf(error.account), outcome: 'denied', sourceAddress: request.ip, description: error.message });
+      }
+      throw error;
+    }
+  });
+
+  app.post('/auth/refresh', async (request) => {
+    const body = (request.body ?? {}) as { refresh_token?: unknown };
+    if (typeof body.refresh_token !== 'string') throw badRequest('Send JSON {"refresh_token": "..."}');
+    return deps.signIn.withRefreshToken(body.refresh_token);
+  });
+
+  app.post('/auth/logout', async (request, reply) => {
+    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    await deps.accounts.revokeSession(actor.tenantId, actor.sessionId);
+    await deps.audit.record(actor.tenantId, { kind: 'logout', agent: agentOf(actor.account), outcome: 'success', sourceAddress: request.ip });
+    return reply.code(204).send();
+  });
+
+  app.get('/auth/me', async (request) => {
+    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const { id, email, displayName, roleCode, fhirUser, mfaEnabled } = actor.account;
+    return { id, email, displayName, role: roleCode, fhirUser, mfaEnabled, practiceId: actor.tenantId };
+  });
+}

@@ -1,0 +1,49 @@
+import { FhirError } from '@unichart/fhir';
+import type { AccessTokens } from './access-tokens.js';
+import type { AccessPolicy } from './access-policy.js';
+import type { Account, AccountStore } from './account-store.js';
+import type { AuditAgent } from '../audit/audit-record.js';
+
+/** Who is making a request, as every access check and audit entry needs it. */
+export interface Actor {
+  readonly tenantId: string;
+  readonly account: Account;
+  readonly policy: AccessPolicy;
+  readonly sessionId: string;
+}
+
+/** Writing last_seen_at on every request would turn each read into a write. */
+const TOUCH_AFTER_MS = 30_000;
+
+/**
+ * Bearer token to Actor. The token's signature is not enough: the session must still be live
+ * in the database (not revoked, not idle, account active), so deactivation takes effect on
+ * the very next request.
+ */
+export class Authenticator {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly tokens: AccessTokens,
+    private readonly idleMinutes: number,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Actor> {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw unauthorized('Sign in first: send Authorization: Bearer <access_token>');
+    const claims = await this.tokens.verify(token);
+    if (!claims) throw unauthorized('The access token is not valid or has expired');
+    const session = await this.accounts.activeSession(claims.tid, claims.sid, this.idleMinutes);
+    if (!session || session.account.id !== claims.sub) throw unauthorized('The session has ended; sign in again');
+    if (Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await this.accounts.touchSession(claims.tid, claims.sid);
+    return { tenantId: claims.tid, account: session.account, policy: session.policy, sessionId: session.sessionId };
+  }
+}
+
+export function unauthorized(message: string): FhirError {
+  return new FhirError(401, 'login', message);
+}
+
+/** How the audit trail names an account. */
+export function auditAgentOf(account: Account): AuditAgent {
+  return { accountId: account.id, who: account.fhirUser, name: account.displayName || account.email, role: account.roleCode };
+}

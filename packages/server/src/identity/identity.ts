@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { Database } from '../db/database.js';
+import { FieldEncryption } from '../security/field-encryption.js';
+import { AccessTokens } from './access-tokens.js';
+import { AccountStore } from './account-store.js';
+import { Authenticator } from './authenticator.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+import { DEFAULT_SIGN_IN_POLICY, SignIn, type SignInPolicy } from './sign-in.js';
+
+export interface IdentityOptions {
+  /** `UNICHART_ENCRYPTION_KEYS`; without it a key is kept in the database (development only). */
+  readonly encryptionKeys?: string;
+  readonly accessTokenSeconds?: number;
+  readonly signIn?: Partial<SignInPolicy>;
+}
+
+export interface Identity {
+  readonly accounts: AccountStore;
+  readonly tokens: AccessTokens;
+  readonly encryption: FieldEncryption;
+  readonly signIn: SignIn;
+  readonly authenticator: Authenticator;
+  readonly encryptionKeyFromDatabase: boolean;
+}
+
+export async function createIdentity(db: Database, options: IdentityOptions = {}): Promise<Identity> {
+  const accounts = new AccountStore(db);
+  const policy = { ...DEFAULT_SIGN_IN_POLICY, ...options.signIn };
+  const tokens = new AccessTokens(await accounts.platformSecret('access-token-key'), options.accessTokenSeconds ?? 15 * 60);
+  const encryption = options.encryptionKeys
+    ? FieldEncryption.fromSpec(options.encryptionKeys)
+    : new FieldEncryption([{ id: 'db', key: Buffer.from(await accounts.platformSecret('field-encryption-key'), 'base64url') }]);
+  return {
+    accounts,
+    tokens,
+    encryption,
+    signIn: new SignIn(accounts, tokens, encryption, policy),
+    authenticator: new Authenticator(accounts, tokens, policy.idleMinutes),
+    encryptionKeyFromDatabase: !options.encryptionKeys,
+  };
+}
+
+/**
+ * The first administrator of a practice: from UNICHART_ADMIN_EMAIL / UNICHART_ADMIN_PASSWORD,
+ * or with a generated password that is returned (to be printed once) and never stored in clear.
+ */
+export async function ensureAdministrator(
+  accounts: AccountStore,
+  tenantId: string,
+  email: string,
+  password: string | undefined,
+): Promise<{ created: boolean; generatedPassword?: string }> {
+  if ((await accounts.listAccounts(tenantId)).length > 0) return { created: false };
+  const chosen = password ?? randomBytes(12).toString('base64url');
+  const problem = passwordProblem(chosen, email);
+  if (problem) throw new Error(`UNICHART_ADMIN_PASSWORD is not acceptable: ${problem}`);
+  await accounts.createAccount(tenantId, { email, displayName: 'Administrator', roleCode: 'administrator', passwordHash: await hashPassword(chosen) });
+  return { created: true, generatedPassword: password ? undefined : chosen };
+}

@@ -1,0 +1,84 @@
+import { verify as verifyTotp } from 'otplib';
+import { FhirError } from '@unichart/fhir';
+import type { FieldEncryption } from '../security/field-encryption.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { AccountStore, SignInRecord } from './account-store.js';
+import { decoyHash, verifyPassword } from './passwords.js';
+
+export interface SignInPolicy {
+  /** Failed attempts before the account locks. */
+  readonly lockAfter: number;
+  readonly lockMinutes: number;
+  /** How long a session may be refreshed before the person signs in again. */
+  readonly sessionHours: number;
+  /** A session unused this long is over (staff default: 15 minutes). */
+  readonly idleMinutes: number;
+}
+
+export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = { lockAfter: 5, lockMinutes: 15, sessionHours: 12, idleMinutes: 15 };
+
+export interface TokenResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly refresh_token: string;
+}
+
+export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid';
+
+export class SignInError extends FhirError {
+  constructor(readonly reason: SignInFailure, message: string, readonly account?: SignInRecord) {
+    super(401, 'login', message);
+  }
+}
+
+/** Email and password (and a TOTP code when the account has MFA) in, a session's tokens out. */
+export class SignIn {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly tokens: AccessTokens,
+    private readonly encryption: FieldEncryption,
+    private readonly policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
+  ) {}
+
+  async withPassword(email: string, password: string, totp?: string): Promise<{ tokens: TokenResponse; account: SignInRecord }> {
+    const account = await this.accounts.findByEmail(email);
+    if (!account?.passwordHash) {
+      await verifyPassword(await decoyHash(), password);
+      throw new SignInError('invalid-credentials', 'The email or password is not right');
+    }
+    if (account.lockedUntil && account.lockedUntil > new Date()) {
+      throw new SignInError('locked', `Too many failed attempts: the account is locked until ${account.lockedUntil.toISOString()}`, account);
+    }
+    if (!(await verifyPassword(account.passwordHash, password))) {
+      await this.accounts.recordFailedSignIn(account, this.policy.lockAfter, this.policy.lockMinutes);
+      throw new SignInError('invalid-credentials', 'The email or password is not right', account);
+    }
+    if (account.status !== 'active') throw new SignInError('invalid-credentials', 'This account has been deactivated', account);
+    if (account.mfaSecret) {
+      if (!totp) throw new SignInError('mfa-required', 'Enter the 6-digit code from your authenticator app (field "totp")', account);
+      const result = await verifyTotp({ secret: this.encryption.decrypt(account.mfaSecret), token: totp });
+      if (!result.valid) {
+        await this.accounts.recordFailedSignIn(account, this.policy.lockAfter, this.policy.lockMinutes);
+        throw new SignInError('mfa-invalid', 'The authenticator code is not right', account);
+      }
+    }
+    await this.accounts.recordSuccessfulSignIn(account);
+    return { tokens: await this.openSession(account), account };
+  }
+
+  async withRefreshToken(refreshToken: string): Promise<TokenResponse> {
+    const session = await this.accounts.findSessionByRefresh(refreshToken);
+    const active = session && (await this.accounts.activeSession(session.tenantId, session.sessionId, this.policy.idleMinutes));
+    if (!session || !active) throw new SignInError('invalid-credentials', 'The refresh token is not valid; sign in again');
+    const rotated = await this.accounts.rotateRefresh(session.tenantId, session.sessionId);
+    const access = await this.tokens.sign({ sub: active.account.id, tid: session.tenantId, sid: session.sessionId });
+    return { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, refresh_token: rotated };
+  }
+
+  private async openSession(account: SignInRecord): Promise<TokenResponse> {
+    const { sessionId, refreshToken } = await this.accounts.openSession(account, this.policy.sessionHours);
+    const access = await this.tokens.sign({ sub: account.id, tid: account.tenantId, sid: sessionId });
+    return { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, refresh_token: refreshToken };
+  }
+}
