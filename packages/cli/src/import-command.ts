@@ -1,10 +1,11 @@
 import cliProgress from 'cli-progress';
 import { SearchParameterRegistry } from '@unichart/fhir';
-import { ensurePractice, FhirRepository, importFiles, openConfiguredDatabase, readConfig } from '@unichart/server';
+import { ensurePractice, FhirRepository, importFiles, openConfiguredDatabase, readConfig, ValidationPool } from '@unichart/server';
 
 export async function importCommand(paths: string[]): Promise<void> {
   const config = readConfig();
   const db = await openConfiguredDatabase(config);
+  const validationPool = new ValidationPool();
   try {
     const practice = await ensurePractice(db, config.practiceName);
     const repo = new FhirRepository(db, practice.id, SearchParameterRegistry.spec());
@@ -15,6 +16,7 @@ export async function importCommand(paths: string[]): Promise<void> {
     const started = Date.now();
     bar.start(1, 0, { resources: 0, file: '' });
     const report = await importFiles(repo, config.baseUrl ?? `http://localhost:${config.port}/fhir/R4`, paths, {
+      validationPool,
       onProgress: (p) => {
         bar.setTotal(p.filesTotal);
         bar.update(p.filesDone, { resources: p.resources, file: p.file.split('/').pop() });
@@ -31,6 +33,7 @@ export async function importCommand(paths: string[]): Promise<void> {
     }
     if (report.problems.length > 0) process.exitCode = 1;
   } finally {
+    await validationPool.close();
     await db.close();
   }
 }

@@ -5,14 +5,24 @@
  */
 export function localizeReferences<T>(resource: T, baseUrl: string): T {
   const prefix = `${baseUrl.replace(/\/+$/, '')}/`;
+  // Copy on write: most resources have nothing to change and come back as they are.
   const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node)) {
-      out[key] = key === 'reference' && typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : visit(value);
+    if (Array.isArray(node)) {
+      let changed = false;
+      const items = node.map((item) => {
+        const next = visit(item);
+        changed ||= next !== item;
+        return next;
+      });
+      return changed ? items : node;
     }
-    return out;
+    if (node === null || typeof node !== 'object') return node;
+    let out: Record<string, unknown> | undefined;
+    for (const [key, value] of Object.entries(node)) {
+      const next = key === 'reference' && typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : visit(value);
+      if (next !== value) (out ??= { ...(node as Record<string, unknown>) })[key] = next;
+    }
+    return out ?? node;
   };
   return visit(resource) as T;
 }

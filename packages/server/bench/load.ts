@@ -21,6 +21,8 @@ export interface LoadResult {
  */
 export async function runLoad(origin: string, options: {
   concurrency: number;
+  /** Sent with every request (the bearer token). */
+  headers?: Record<string, string>;
   durationMs: number;
   next: (i: number) => LoadRequest;
   onBody?: (status: number, body: string) => void;
@@ -40,7 +42,7 @@ export async function runLoad(origin: string, options: {
           method: request.method,
           path: request.path,
           body: request.body,
-          headers: request.body ? { 'content-type': 'application/fhir+json' } : {},
+          headers: { ...options.headers, ...(request.body ? { 'content-type': 'application/fhir+json' } : {}) },
         });
         const text = await response.body.text();
         latencies.push(performance.now() - t0);

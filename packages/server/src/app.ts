@@ -60,6 +60,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const reindexer = new SearchParameterReindexer(options.db, registries, hooks, (message, error) => app.log.error({ err: error }, message));
   app.addHook('onReady', async () => {
     sealer.start();
+    // Plans are only as good as the statistics; PGlite never gathers them by itself.
+    void statistics.analyze();
     await reindexer.resumeAll();
   });
   app.addHook('onClose', async () => {

@@ -8,3 +8,4 @@ export * from './fhir/repository.js';
 export * from './fhir/import/import-files.js';
 export * from './practice/practices.js';
 export * from './audit/audit-seal.js';
+export * from './fhir/import/validation-pool.js';

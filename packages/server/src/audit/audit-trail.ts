@@ -21,9 +21,16 @@ interface Pending {
  */
 export class AuditTrail {
   private readonly queues = new Map<string, Pending[]>();
-  private readonly flushing = new Set<string>();
+  private readonly flushing = new Map<string, number>();
+  /**
+   * Groups in flight at once per practice. On PostgreSQL a new group need not wait for the
+   * previous commit (each has its own connection), so a read waits for one commit, not two.
+   */
+  private readonly parallelFlushes: number;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.parallelFlushes = db.kind === 'postgres' ? 4 : 1;
+  }
 
   record(tenantId: string, input: AuditInput, touched: readonly TouchedResource[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -31,7 +38,7 @@ export class AuditTrail {
       const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
       entries.push({ record: buildAuditRecord({ ...input, entities: shown }), touched, done: { resolve, reject } });
       this.queues.set(tenantId, entries);
-      if (!this.flushing.has(tenantId)) void this.flush(tenantId);
+      if ((this.flushing.get(tenantId) ?? 0) < this.parallelFlushes) void this.flush(tenantId);
     });
   }
 
@@ -49,7 +56,7 @@ export class AuditTrail {
   }
 
   private async flush(tenantId: string): Promise<void> {
-    this.flushing.add(tenantId);
+    this.flushing.set(tenantId, (this.flushing.get(tenantId) ?? 0) + 1);
     try {
       for (;;) {
         const batch = this.queues.get(tenantId) ?? [];
@@ -63,7 +70,9 @@ export class AuditTrail {
         }
       }
     } finally {
-      this.flushing.delete(tenantId);
+      const left = (this.flushing.get(tenantId) ?? 1) - 1;
+      if (left > 0) this.flushing.set(tenantId, left);
+      else this.flushing.delete(tenantId);
     }
   }
 

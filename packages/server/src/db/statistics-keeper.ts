@@ -22,7 +22,7 @@ export class StatisticsKeeper {
   /** Called after each committed write with the number of resources written. */
   recordWrites(count: number): void {
     this.pending += count;
-    const threshold = Math.max(this.options.minWrites ?? 500, this.rowsAtLastRun * (this.options.growthFactor ?? 0.2));
+    const threshold = Math.max(this.options.minWrites ?? 200, this.rowsAtLastRun * (this.options.growthFactor ?? 0.2));
     if (this.pending < threshold || this.running) return;
     if (Date.now() - this.lastRun < (this.options.minIntervalMs ?? 5_000)) return;
     this.running = this.analyze().finally(() => {

@@ -4,14 +4,17 @@ import { badRequest, FhirError, isResourceType, preconditionFailed } from '@unic
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { FhirRequest, FhirResponse } from './fhir-request.js';
 import type { FhirRepository, RepositoryTransaction } from './repository.js';
-import { routeFhirRequest, type RouteContext } from './router.js';
+import { prepareCreate, routeFhirRequest, writeCreates, type RouteContext } from './router.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** The spec's processing order for a transaction (R4 http.html#trules): deletes, creates, updates, then reads. */
 const TRANSACTION_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 
 /** Who is calling: access is asked about every entry exactly as for a REST call (system access when absent), and reads are audited. */
-export type BundleCaller = Pick<RouteContext, 'access' | 'auditRead'>;
+export type BundleCaller = Pick<RouteContext, 'access' | 'auditRead'> & {
+  /** Entries already validated (by the import's worker threads); never set for API calls. */
+  readonly trustedEntries?: ReadonlySet<number>;
+};
 
 export async function processBundle(repo: FhirRepository, baseUrl: string, input: unknown, prefer: string | undefined, caller: BundleCaller = {}): Promise<Bundle> {
   const bundle = checkBundle(input);
@@ -72,14 +75,36 @@ async function processTransaction(repo: FhirRepository, baseUrl: string, bundle:
     }
     const order = entries.map((_, i) => i).sort((a, b) => TRANSACTION_ORDER[entries[a]!.request!.method]! - TRANSACTION_ORDER[entries[b]!.request!.method]! || a - b);
     const responses: BundleEntry[] = new Array(entries.length);
-    for (const i of order) {
+    const { trustedEntries, ...callerContext } = caller;
+    const context = { tx, ...callerContext, baseUrl };
+    for (let k = 0; k < order.length; ) {
+      // Consecutive plain creates (most of an import) are written together in one statement.
+      const creates: number[] = [];
+      while (k < order.length && creates.length < CREATE_BATCH && isPlainCreate(entries[order[k]!]!)) creates.push(order[k++]!);
+      if (creates.length > 0) {
+        const fhirRequests = creates.map((i) => toFhirRequest(baseUrl, requests[i]!, prefer, assigned[i])[0]);
+        const prepared = [];
+        for (const [n, i] of creates.entries()) prepared.push(await inEntry(i, entries[i]!, () => prepareCreate({ ...context, selfUrl: baseUrl }, fhirRequests[n]!, trustedEntries?.has(i))));
+        const written = await writeCreates({ ...context, selfUrl: baseUrl }, fhirRequests, prepared);
+        creates.forEach((i, n) => (responses[i] = toResponseEntry(baseUrl, written[n]!)));
+        continue;
+      }
+      const i = order[k++]!;
       responses[i] = await inEntry(i, entries[i]!, async () => {
         const [request, selfUrl] = toFhirRequest(baseUrl, requests[i]!, prefer, assigned[i]);
-        return toResponseEntry(baseUrl, await routeFhirRequest({ tx, ...caller, baseUrl, selfUrl }, request));
+        return toResponseEntry(baseUrl, await routeFhirRequest({ ...context, selfUrl }, request));
       });
     }
     return { resourceType: 'Bundle', type: 'transaction-response', entry: responses };
   });
+}
+
+const CREATE_BATCH = 500;
+
+/** A POST of a resource without If-None-Exist: nothing to look up first, so it can be batched. */
+function isPlainCreate(entry: BundleEntry): boolean {
+  const request = entry.request!;
+  return request.method === 'POST' && !request.ifNoneExist && !request.url.includes('/') && !request.url.includes('?') && entry.resource?.resourceType === request.url;
 }
 
 /** Each entry on its own; a failure becomes that entry's outcome. */
@@ -91,7 +116,7 @@ async function processBatch(repo: FhirRepository, baseUrl: string, bundle: Bundl
         const copy = rewriteReferences(entry, new Map());
         if (copy.resource) await resolveConditionalReferences(tx, copy.resource);
         const [request, selfUrl] = toFhirRequest(baseUrl, copy, prefer);
-        return routeFhirRequest({ tx, ...caller, baseUrl, selfUrl }, request);
+        return routeFhirRequest({ tx, access: caller.access, auditRead: caller.auditRead, baseUrl, selfUrl }, request);
       });
       responses.push(toResponseEntry(baseUrl, response));
     } catch (error) {

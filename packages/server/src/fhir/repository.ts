@@ -40,6 +40,15 @@ export interface WriteResult {
   readonly unchanged?: boolean;
 }
 
+export interface PreparedCreate {
+  readonly stored: Resource;
+  readonly resourceType: string;
+  readonly id: string;
+  readonly content: string;
+  readonly rows: IndexRows;
+  readonly lastUpdated: string;
+}
+
 export interface HistoryQuery {
   readonly resourceType?: string;
   readonly id?: string;
@@ -96,29 +105,36 @@ export class RepositoryTransaction {
     return { resource: await this.write({ ...input, id }, 0, 'create'), created: true };
   }
 
+  /** Validates and indexes a new resource without writing it: one part of a bulk create. */
+  prepareCreate(resource: unknown, id?: string, lastUpdated = new Date().toISOString(), alreadyValidated = false): PreparedCreate {
+    if (!alreadyValidated) validateResource(resource);
+    const input = resource as Resource;
+    const stored = { ...input, id: id ?? randomUUID(), meta: { ...input.meta, versionId: '1', lastUpdated } } as Resource;
+    const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
+    return { stored, resourceType: stored.resourceType, id: stored.id!, content: JSON.stringify(stored), rows, lastUpdated };
+  }
+
   /**
-   * Creates new resources (ids given or generated) in one statement: the bulk path for
-   * imports and transaction Bundles. Fails as a whole if any is invalid or any id exists.
+   * Writes prepared creates in one statement: the bulk path for imports and transaction
+   * Bundles. Fails as a whole if any id already exists.
    */
-  async createMany(inputs: readonly { resource: unknown; id?: string }[]): Promise<Resource[]> {
-    if (inputs.length === 0) return [];
-    const lastUpdated = new Date().toISOString();
-    const versions = inputs.map(({ resource, id }) => {
-      validateResource(resource);
-      const stored = { ...resource, id: id ?? randomUUID(), meta: { ...resource.meta, versionId: '1', lastUpdated } } as Resource;
-      const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
-      return { stored, resourceType: stored.resourceType, id: stored.id!, content: JSON.stringify(stored), rows };
-    });
-    const audit = versions.map((v) => writeAudit('create', v.stored, v.rows));
-    const statement = buildCreateManyStatement(this.tenantId, lastUpdated, versions, audit);
+  async createPrepared(prepared: readonly PreparedCreate[]): Promise<Resource[]> {
+    if (prepared.length === 0) return [];
+    const audit = prepared.map((v) => writeAudit('create', v.stored, v.rows));
+    const statement = buildCreateManyStatement(this.tenantId, prepared[0]!.lastUpdated, prepared, audit);
     try {
       await this.sql.query(statement.sql, statement.params);
     } catch (error) {
       if (sqlState(error) === SqlState.uniqueViolation) throw conflict('One of the resources already exists');
       throw error;
     }
-    this.recordWritten(versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.stored })));
-    return versions.map((v) => v.stored);
+    this.recordWritten(prepared.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.stored })));
+    return prepared.map((v) => v.stored);
+  }
+
+  async createMany(inputs: readonly { resource: unknown; id?: string }[]): Promise<Resource[]> {
+    const lastUpdated = new Date().toISOString();
+    return this.createPrepared(inputs.map(({ resource, id }) => this.prepareCreate(resource, id, lastUpdated)));
   }
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {

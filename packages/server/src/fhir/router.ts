@@ -17,7 +17,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { readAuditEvent, searchAuditEvents } from '../audit/audit-search.js';
 import { historyBundle, searchBundle } from './bundles.js';
 import { parseETag, preferReturn, type FhirRequest, type FhirResponse } from './fhir-request.js';
-import type { RepositoryTransaction, StoredVersion, WriteResult } from './repository.js';
+import type { PreparedCreate, RepositoryTransaction, StoredVersion, WriteResult } from './repository.js';
 import type { CompartmentScope } from './search/search-sql.js';
 import { SYSTEM_ACCESS, type FhirAccess, type FhirInteraction } from './fhir-access.js';
 
@@ -222,6 +222,24 @@ function readResponse(req: FhirRequest, version: StoredVersion): FhirResponse {
   const elements = req.query.get('_elements')?.split(',').filter(Boolean);
   const body = summary || elements ? shapeResource(JSON.parse(version.content!), summary, elements) : version.content;
   return { status: 200, body, versionId: String(version.versionId), lastModified: version.lastUpdated };
+}
+
+/**
+ * A plain create from a transaction Bundle, checked exactly as a POST would be and prepared,
+ * so that many can be written in one statement by writeCreates.
+ */
+export async function prepareCreate(ctx: RouteContext, req: FhirRequest, alreadyValidated = false): Promise<PreparedCreate> {
+  const type = req.path.split('/')[0] ?? '';
+  if (!isResourceType(type)) throw notFound(`Unknown resource type "${type}"`);
+  (ctx.access ?? SYSTEM_ACCESS).require(type, 'create');
+  const body = bodyOf(req, type, ctx.baseUrl);
+  await requireWritable(ctx, body, 'create');
+  return ctx.tx.prepareCreate(body, req.assignedId, undefined, alreadyValidated);
+}
+
+export async function writeCreates(ctx: RouteContext, requests: readonly FhirRequest[], prepared: readonly PreparedCreate[]): Promise<FhirResponse[]> {
+  const resources = await ctx.tx.createPrepared(prepared);
+  return resources.map((resource, i) => created(ctx, requests[i]!, { resource, created: true }));
 }
 
 function created(ctx: RouteContext, req: FhirRequest, result: WriteResult): FhirResponse {

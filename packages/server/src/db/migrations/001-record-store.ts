@@ -86,5 +86,4 @@ CREATE TABLE resource_history (
 CREATE INDEX resource_history_type_time ON resource_history (tenant_id, resource_type, last_updated);
 CREATE INDEX resource_history_time ON resource_history (tenant_id, last_updated);
 ${indexTables}
-CREATE INDEX sp_string_contains ON sp_string USING gin (value gin_trgm_ops);
 `;
