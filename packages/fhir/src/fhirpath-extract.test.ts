@@ -4,8 +4,9 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import { describe, expect, it } from 'vitest';
 import { compileExpression, splitUnion } from './fhirpath-extract.js';
 import { expressionFor, SearchParameterRegistry } from './search-parameters.js';
+import { sharedDataDir } from './shared-data.js';
 
-const DATA = new URL('../../../../shared/data/', import.meta.url).pathname;
+const DATA = sharedDataDir() ?? '/nonexistent/';
 
 function sampleResources(): Record<string, unknown>[] {
   const resources: Record<string, unknown>[] = [];

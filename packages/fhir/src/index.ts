@@ -9,3 +9,4 @@ export * from './search-request.js';
 export * from './validate.js';
 export * from './shape-resource.js';
 export * from './localize-references.js';
+export * from './shared-data.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { SearchParameterRegistry } from '@unichart/fhir';
+import { SearchParameterRegistry, sharedDataDir } from '@unichart/fhir';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.js';
 import type { Database } from '../db/database.js';
@@ -103,4 +103,4 @@ function testPasswordHash(): Promise<string> {
   return passwordHash;
 }
 
-export const SHARED_DATA = new URL('../../../../../shared/data/', import.meta.url).pathname;
+export const SHARED_DATA = sharedDataDir() ?? '/nonexistent/shared/data/';

@@ -90,7 +90,10 @@ export function dateCondition(p: SqlParams, raw: string, at: string, low = 's.lo
   if (!range) throw badRequest(`"${text}" is not a valid FHIR date (YYYY, YYYY-MM, YYYY-MM-DD or a dateTime)`, at);
   const lo = lazyParam(p, instantText(range.low));
   const hi = lazyParam(p, instantText(range.high));
-  const eq = (): string => `(${low} >= ${lo()}::timestamptz AND ${high} <= ${hi()}::timestamptz)`;
+  // `low < hi` follows from the rest, but it bounds the range scanned on the `low` index: without
+  // it the planner may walk the `high` index over every earlier date (a 100,000-patient
+  // birthdate= search took 130 ms instead of a few).
+  const eq = (): string => `(${low} >= ${lo()}::timestamptz AND ${low} < ${hi()}::timestamptz AND ${high} <= ${hi()}::timestamptz)`;
   switch (prefix) {
     case 'eq':
       return eq();
