@@ -12,6 +12,7 @@ import { registerAdminRoutes } from './identity/admin-routes.js';
 import { registerAuthRoutes } from './identity/auth-routes.js';
 import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
+import { registerProtection, type ProtectionOptions } from './http/protection.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -19,13 +20,20 @@ export interface AppOptions {
   readonly baseUrl?: string;
   readonly bodyLimit?: number;
   readonly logger?: boolean;
+  readonly protection?: Partial<ProtectionOptions>;
+  /** PEM certificate and key: serve HTTPS (and send HSTS). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
+
+const DEFAULT_PROTECTION: ProtectionOptions = { corsOrigins: [], requestsPerMinute: 60_000, signInsPerMinute: 10, tls: false };
 
 export const VERSION = '0.1.0';
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const protection = { ...DEFAULT_PROTECTION, ...options.protection, tls: Boolean(options.tls) };
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     logger: options.logger ? { redact: ['req.headers.authorization', 'req.headers.cookie'] } : false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // FHIR ids and search values may carry characters Fastify would otherwise reject.
@@ -40,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   registerErrorHandling(app);
+  await registerProtection(app, protection);
 
   const statistics = new StatisticsKeeper(options.db);
   const audit = new AuditTrail(options.db);
@@ -73,7 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
-  registerAuthRoutes(app, { ...identity, audit });
+  registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, identity);
   registerFhirRoutes(app, {
     authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),

@@ -12,6 +12,12 @@ export interface ServerConfig {
   /** `id:base64key,...` for field encryption; the first key encrypts new values. */
   readonly encryptionKeys?: string;
   readonly idleMinutes: number;
+  readonly corsOrigins: string[];
+  readonly requestsPerMinute: number;
+  readonly signInsPerMinute: number;
+  /** Paths of a PEM certificate and key; both set means HTTPS. */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -26,5 +32,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminPassword: env.UNICHART_ADMIN_PASSWORD || undefined,
     encryptionKeys: env.UNICHART_ENCRYPTION_KEYS || undefined,
     idleMinutes: Number(env.UNICHART_IDLE_MINUTES ?? 15),
+    corsOrigins: (env.UNICHART_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    requestsPerMinute: Number(env.UNICHART_RATE_LIMIT_PER_MINUTE ?? 60_000),
+    signInsPerMinute: Number(env.UNICHART_SIGN_INS_PER_MINUTE ?? 10),
+    tlsCertFile: env.UNICHART_TLS_CERT || undefined,
+    tlsKeyFile: env.UNICHART_TLS_KEY || undefined,
   };
 }

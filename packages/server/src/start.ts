@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { ServerConfig } from './config.js';
@@ -31,7 +31,15 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     // Printed once, to the console only (never to the log); it is stored only as an argon2id hash.
     process.stdout.write(`\nFirst start: administrator ${config.adminEmail} with password ${admin.generatedPassword}\n\n`);
   }
-  const app = await buildApp({ db, identity, baseUrl: config.baseUrl, logger: true });
+  const tls = config.tlsCertFile && config.tlsKeyFile ? { cert: await readFile(config.tlsCertFile, 'utf8'), key: await readFile(config.tlsKeyFile, 'utf8') } : undefined;
+  const app = await buildApp({
+    db,
+    identity,
+    baseUrl: config.baseUrl,
+    logger: true,
+    tls,
+    protection: { corsOrigins: config.corsOrigins, requestsPerMinute: config.requestsPerMinute, signInsPerMinute: config.signInsPerMinute },
+  });
   if (identity.encryptionKeyFromDatabase) app.log.warn('UNICHART_ENCRYPTION_KEYS is not set: field encryption uses a key kept in the database (fine for a demo, not for production)');
   app.addHook('onClose', () => db.close());
   await app.listen({ port: config.port, host: config.host });

@@ -61,6 +61,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     return reply.code(204).send();
   });
 
+  // A lost phone: the administrator clears the account's second factor; it enrols again.
+  app.post('/admin/users/:id/reset-mfa', async (request, reply) => {
+    const actor = await administrator(request);
+    const { id } = request.params as { id: string };
+    if (!isUuid(id) || !(await deps.accounts.findAccount(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    await deps.accounts.setMfaSecret(actor.tenantId, id, null);
+    return reply.code(204).send();
+  });
+
   app.get('/admin/roles', async (request) => {
     const actor = await administrator(request);
     return deps.accounts.listRoles(actor.tenantId);

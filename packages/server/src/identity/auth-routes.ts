@@ -1,13 +1,19 @@
+import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import { badRequest } from '@unichart/fhir';
+import type { FieldEncryption } from '../security/field-encryption.js';
 import type { FastifyInstance } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { AccountStore } from './account-store.js';
 import { auditAgentOf as agentOf, type Authenticator } from './authenticator.js';
 import { SignInError, type SignIn } from './sign-in.js';
+import { signInRateLimit } from '../http/protection.js';
 
 /** POST /auth/login (the fixed interface), /auth/refresh, /auth/logout and GET /auth/me. */
-export function registerAuthRoutes(app: FastifyInstance, deps: { signIn: SignIn; accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail }): void {
-  app.post('/auth/login', async (request) => {
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  deps: { signIn: SignIn; accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail; encryption: FieldEncryption; signInsPerMinute: number },
+): void {
+  app.post('/auth/login', { config: signInRateLimit(deps.signInsPerMinute) }, async (request) => {
     const body = (request.body ?? {}) as { email?: unknown; password?: unknown; totp?: unknown };
     if (typeof body.email !== 'string' || typeof body.password !== 'string') throw badRequest('Send JSON {"email": "...", "password": "..."} (and "totp" when MFA is on)');
     if (body.totp !== undefined && typeof body.totp !== 'string') throw badRequest('totp must be the 6-digit code as a string', 'totp');
@@ -34,6 +40,24 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { signIn: SignIn;
     const actor = await deps.authenticator.authenticate(request.headers.authorization);
     await deps.accounts.revokeSession(actor.tenantId, actor.sessionId);
     await deps.audit.record(actor.tenantId, { kind: 'logout', agent: agentOf(actor.account), outcome: 'success', sourceAddress: request.ip });
+    return reply.code(204).send();
+  });
+
+  // Multi-factor enrolment: the server proposes a secret; it is kept (encrypted) only once the
+  // person proves their authenticator app holds it by sending a current code.
+  app.post('/auth/mfa/setup', async (request) => {
+    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const secret = generateSecret();
+    return { secret, otpauthUri: generateURI({ secret, label: actor.account.email, issuer: 'Unichart' }) };
+  });
+
+  app.post('/auth/mfa/confirm', async (request, reply) => {
+    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const body = (request.body ?? {}) as { secret?: unknown; totp?: unknown };
+    if (typeof body.secret !== 'string' || !/^[A-Z2-7]{16,64}$/.test(body.secret)) throw badRequest('secret must be the base32 secret from /auth/mfa/setup', 'secret');
+    if (typeof body.totp !== 'string') throw badRequest('totp must be the current 6-digit code', 'totp');
+    if (!(await verifyTotp({ secret: body.secret, token: body.totp })).valid) throw badRequest('The code does not match; check the time on the device and try again', 'totp');
+    await deps.accounts.setMfaSecret(actor.tenantId, actor.account.id, deps.encryption.encrypt(body.secret));
     return reply.code(204).send();
   });
 
