@@ -47,7 +47,7 @@ export class AuditTrail {
     const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
     const pending: Pending = { record: buildAuditRecord({ ...input, entities: shown }), touched, done: { resolve: () => undefined, reject: () => undefined } };
     const statement = insertStatement(tenantId, [pending]);
-    await sql.query(statement.sql, statement.params);
+    await sql.prepared(INSERT_NAME, statement.sql, statement.params);
   }
 
   /** Waits until nothing is queued (shutdown, tests). */
@@ -78,9 +78,12 @@ export class AuditTrail {
 
   private async insert(tenantId: string, batch: readonly Pending[]): Promise<void> {
     const statement = insertStatement(tenantId, batch);
-    await this.db.query(tenantId, statement.sql, statement.params);
+    await this.db.prepared(tenantId, INSERT_NAME, statement.sql, statement.params);
   }
 }
+
+/** The text never changes (rows travel as arrays), so PostgreSQL plans it once per connection. */
+const INSERT_NAME = 'unichart_audit_insert';
 
 function insertStatement(tenantId: string, batch: readonly Pending[]): { sql: string; params: unknown[] } {
     const records = batch.map((p) => p.record);

@@ -139,7 +139,8 @@ export class RepositoryTransaction {
 
   async read(resourceType: string, id: string): Promise<StoredVersion> {
     assertType(resourceType);
-    const rows = await this.sql.query<{ version_id: number; last_updated: Date | string; deleted: boolean; content: string | null }>(
+    const rows = await this.sql.prepared<{ version_id: number; last_updated: Date | string; deleted: boolean; content: string | null }>(
+      'unichart_read',
       'SELECT version_id, last_updated, deleted, content FROM resource WHERE tenant_id = $1 AND resource_type = $2 AND id = $3',
       [this.tenantId, resourceType, id],
     );

@@ -41,11 +41,15 @@ export async function registerProtection(app: FastifyInstance, options: Protecti
 }
 
 /** Route options for sign-in: a tight limit per address and email, on top of account lockout. */
-export function signInRateLimit(perMinute: number): { rateLimit: { max: number; timeWindow: string; keyGenerator: (request: { ip: string; body?: unknown }) => string } } {
+export function signInRateLimit(perMinute: number): {
+  rateLimit: { max: number; timeWindow: string; hook: 'preHandler'; keyGenerator: (request: { ip: string; body?: unknown }) => string };
+} {
   return {
     rateLimit: {
       max: perMinute,
       timeWindow: '1 minute',
+      // After body parsing, so the key can include the email.
+      hook: 'preHandler',
       keyGenerator: (request) => `${request.ip}|${String((request.body as { email?: unknown } | undefined)?.email ?? '').toLowerCase()}`,
     },
   };

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT, errors } from 'jose';
 
 export interface AccessTokenClaims {
@@ -14,10 +15,11 @@ const AUDIENCE = 'unichart-api';
 
 /** Short-lived signed access tokens (HS256 with the platform key shared by every server copy). */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /** A KeyObject, so the HMAC key is imported once rather than on every verification. */
+  private readonly key: KeyObject;
 
   constructor(secret: string, readonly lifetimeSeconds = 15 * 60) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
   async sign(claims: AccessTokenClaims): Promise<string> {

@@ -167,8 +167,10 @@ export class AccountStore {
 
   /** The live session behind a token, or undefined if revoked, expired, idle too long or its account is off. */
   async activeSession(tenantId: string, sessionId: string, idleMinutes: number): Promise<ActiveSession | undefined> {
-    const rows = await this.db.query<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown }>(
+    // Runs on every request: prepared once per connection.
+    const rows = await this.db.prepared<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown }>(
       tenantId,
+      'unichart_active_session',
       `SELECT ${ACCOUNT_COLUMNS}, s.id AS session_id, s.last_seen_at, r.policy
        FROM user_session s JOIN user_account a ON a.tenant_id = s.tenant_id AND a.id = s.user_id
        JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
