@@ -23,7 +23,7 @@ export default tseslint.config(
   {
     // Only the database layer and the repositories speak to the database drivers.
     files: ['packages/server/src/**/*.ts'],
-    ignores: ['packages/server/src/db/**', 'packages/server/src/test-support/**'],
+    ignores: ['packages/server/src/db/**', 'packages/server/src/test-support/**', 'packages/server/src/**/*.int.test.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['pg', '@electric-sql/pglite'] }] },
   },
 );
