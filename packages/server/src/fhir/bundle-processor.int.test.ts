@@ -1,20 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../db/database.js';
-import { openTestDatabase, repositoryFor, startTestServer, TEST_BASE, type TestServer } from '../test-support/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { repositoryFor, TEST_BASE, useTestServer } from '../test-support/test-database.js';
 import { processBundle } from './bundle-processor.js';
 
-let db: Database;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  server = await startTestServer(db);
-});
-afterAll(async () => {
-  await server.app.close();
-  await db.close();
-});
+const env = useTestServer();
 
 /** Every story uses identifiers of its own, so stories never see each other's patients. */
 const mrn = (): string => `MRN-${randomUUID().slice(0, 8)}`;
@@ -50,7 +39,7 @@ const jsonPatch = (url: string, operations: unknown[]) => ({
 });
 
 async function patientsWith(value: string): Promise<any[]> {
-  const found = await server.fhir('GET', `Patient?identifier=${MRN_SYSTEM}|${value}`);
+  const found = await env.server.fhir('GET', `Patient?identifier=${MRN_SYSTEM}|${value}`);
   expect(found.status).toBe(200);
   return (found.body.entry ?? []).map((e: any) => e.resource);
 }
@@ -62,7 +51,7 @@ describe('a transaction is all or nothing', () => {
   it('an invalid entry in the middle leaves nothing written', async () => {
     const value = mrn();
     const patientUrl = urn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([
@@ -76,15 +65,15 @@ describe('a transaction is all or nothing', () => {
     expect(response.body.issue[0].diagnostics).toContain('Bundle entry 1');
     expect(response.body.issue[0].expression).toEqual(['Observation.status']);
     expect(await patientsWith(value)).toHaveLength(0);
-    const organizations = await server.fhir('GET', `Organization?name:exact=${encodeURIComponent(`Clinic ${value}`)}`);
+    const organizations = await env.server.fhir('GET', `Organization?name:exact=${encodeURIComponent(`Clinic ${value}`)}`);
     expect(organizations.body.entry).toBeUndefined();
   });
 
   it('a failing entry also undoes updates and deletes made earlier in the same Bundle', async () => {
     const value = mrn();
-    const kept = await server.fhir('POST', 'Patient', patientWith(value, { gender: 'female' }));
-    const removed = await server.fhir('POST', 'Patient', patientWith(value, { gender: 'male' }));
-    const response = await server.fhir(
+    const kept = await env.server.fhir('POST', 'Patient', patientWith(value, { gender: 'female' }));
+    const removed = await env.server.fhir('POST', 'Patient', patientWith(value, { gender: 'male' }));
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([
@@ -94,10 +83,10 @@ describe('a transaction is all or nothing', () => {
       ]),
     );
     expect(response.status).toBe(404);
-    const afterwards = await server.fhir('GET', `Patient/${kept.body.id}`);
+    const afterwards = await env.server.fhir('GET', `Patient/${kept.body.id}`);
     expect(afterwards.body.gender).toBe('female');
     expect(afterwards.body.meta.versionId).toBe('1');
-    expect((await server.fhir('GET', `Patient/${removed.body.id}`)).status).toBe(200);
+    expect((await env.server.fhir('GET', `Patient/${removed.body.id}`)).status).toBe(200);
   });
 });
 
@@ -105,12 +94,12 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
   it("the created Observation's subject is the created Patient's real id, whatever the entry order", async () => {
     const value = mrn();
     const patientUrl = urn();
-    const response = await server.fhir('POST', '', transaction([post(observationOf(patientUrl)), post(patientWith(value), patientUrl)]));
+    const response = await env.server.fhir('POST', '', transaction([post(observationOf(patientUrl)), post(patientWith(value), patientUrl)]));
     expect(response.status).toBe(200);
     expect(response.body.type).toBe('transaction-response');
     const patientRef = idFromLocation(response.body.entry[1].response.location);
     expect(patientRef).toMatch(/^Patient\/[0-9a-f-]{36}$/);
-    const observation = await server.fhir('GET', idFromLocation(response.body.entry[0].response.location));
+    const observation = await env.server.fhir('GET', idFromLocation(response.body.entry[0].response.location));
     expect(observation.body.subject.reference).toBe(patientRef);
     const [patient] = await patientsWith(value);
     expect(`Patient/${patient.id}`).toBe(patientRef);
@@ -120,7 +109,7 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
     const patientUrl = urn();
     const first = urn();
     const second = urn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([
@@ -132,7 +121,7 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
     );
     expect(response.status).toBe(200);
     const [patientRef, firstRef, secondRef, reportRef] = response.body.entry.map((e: any) => idFromLocation(e.response.location));
-    const report = await server.fhir('GET', reportRef);
+    const report = await env.server.fhir('GET', reportRef);
     expect(report.body.subject.reference).toBe(patientRef);
     expect(report.body.result.map((r: any) => r.reference)).toEqual([firstRef, secondRef]);
   });
@@ -140,7 +129,7 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
   it('a resource created by a conditional update can be referenced by its fullUrl', async () => {
     const value = mrn();
     const patientUrl = urn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([{ fullUrl: patientUrl, ...put(`Patient?identifier=${MRN_SYSTEM}|${value}`, patientWith(value)) }, post(observationOf(patientUrl))]),
@@ -148,15 +137,15 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
     expect(response.status).toBe(200);
     expect(response.body.entry[0].response.status).toBe('201 Created');
     const [patient] = await patientsWith(value);
-    const observation = await server.fhir('GET', idFromLocation(response.body.entry[1].response.location));
+    const observation = await env.server.fhir('GET', idFromLocation(response.body.entry[1].response.location));
     expect(observation.body.subject.reference).toBe(`Patient/${patient.id}`);
-    expect((await server.fhir('GET', observation.body.subject.reference)).status).toBe(200);
+    expect((await env.server.fhir('GET', observation.body.subject.reference)).status).toBe(200);
   });
 
   it('two entries claiming the same fullUrl are refused', async () => {
     const value = mrn();
     const shared = urn();
-    const response = await server.fhir('POST', '', transaction([post(patientWith(value), shared), post(patientWith(value), shared)]));
+    const response = await env.server.fhir('POST', '', transaction([post(patientWith(value), shared), post(patientWith(value), shared)]));
     expect(response.status).toBe(400);
     expect(response.body.issue[0].diagnostics).toContain(shared);
     expect(await patientsWith(value)).toHaveLength(0);
@@ -164,26 +153,26 @@ describe('entries point at each other by urn:uuid fullUrl', () => {
 
   it('two entries writing the same resource are refused', async () => {
     const id = `dup-${randomUUID().slice(0, 8)}`;
-    const response = await server.fhir('POST', '', transaction([put(`Patient/${id}`, { ...patientWith(mrn()), id }), put(`Patient/${id}`, { ...patientWith(mrn()), id, gender: 'male' })]));
+    const response = await env.server.fhir('POST', '', transaction([put(`Patient/${id}`, { ...patientWith(mrn()), id }), put(`Patient/${id}`, { ...patientWith(mrn()), id, gender: 'male' })]));
     expect(response.status).toBe(400);
     expect(response.body.issue[0].diagnostics).toContain(`Patient/${id}`);
-    expect((await server.fhir('GET', `Patient/${id}`)).status).toBe(404);
+    expect((await env.server.fhir('GET', `Patient/${id}`)).status).toBe(404);
   });
 });
 
 describe('conditional references resolve to exactly one match', () => {
   it('{"reference":"Patient?identifier=sys|val"} becomes the one matching Patient', async () => {
     const value = mrn();
-    const patient = await server.fhir('POST', 'Patient', patientWith(value));
-    const response = await server.fhir('POST', '', transaction([post(observationOf(`Patient?identifier=${MRN_SYSTEM}|${value}`))]));
+    const patient = await env.server.fhir('POST', 'Patient', patientWith(value));
+    const response = await env.server.fhir('POST', '', transaction([post(observationOf(`Patient?identifier=${MRN_SYSTEM}|${value}`))]));
     expect(response.status).toBe(200);
-    const observation = await server.fhir('GET', idFromLocation(response.body.entry[0].response.location));
+    const observation = await env.server.fhir('GET', idFromLocation(response.body.entry[0].response.location));
     expect(observation.body.subject.reference).toBe(`Patient/${patient.body.id}`);
   });
 
   it('no match fails the whole transaction with 412', async () => {
     const value = mrn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(value)), post(observationOf(`Patient?identifier=${MRN_SYSTEM}|${mrn()}`))]),
@@ -195,10 +184,10 @@ describe('conditional references resolve to exactly one match', () => {
 
   it('several matches fail the whole transaction with 412', async () => {
     const value = mrn();
-    await server.fhir('POST', 'Patient', patientWith(value));
-    await server.fhir('POST', 'Patient', patientWith(value));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
     const marker = mrn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(marker)), post(observationOf(`Patient?identifier=${MRN_SYSTEM}|${value}`))]),
@@ -210,10 +199,10 @@ describe('conditional references resolve to exactly one match', () => {
 
   it('the input Bundle is not changed by resolving its references', async () => {
     const value = mrn();
-    await server.fhir('POST', 'Patient', patientWith(value));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
     const bundle = transaction([post(observationOf(`Patient?identifier=${MRN_SYSTEM}|${value}`))]);
     const before = JSON.stringify(bundle);
-    await processBundle(repositoryFor(db, server.practice), TEST_BASE, bundle, undefined);
+    await processBundle(repositoryFor(env.db, env.server.practice), TEST_BASE, bundle, undefined);
     expect(JSON.stringify(bundle)).toBe(before);
   });
 });
@@ -221,16 +210,16 @@ describe('conditional references resolve to exactly one match', () => {
 describe('conditional create inside a transaction (ifNoneExist)', () => {
   it('creates when nothing matches', async () => {
     const value = mrn();
-    const response = await server.fhir('POST', '', transaction([post(patientWith(value), urn(), { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` })]));
+    const response = await env.server.fhir('POST', '', transaction([post(patientWith(value), urn(), { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` })]));
     expect(response.body.entry[0].response.status).toBe('201 Created');
     expect(await patientsWith(value)).toHaveLength(1);
   });
 
   it('reuses the existing match, and references to the entry point at it', async () => {
     const value = mrn();
-    const existing = await server.fhir('POST', 'Patient', patientWith(value));
+    const existing = await env.server.fhir('POST', 'Patient', patientWith(value));
     const patientUrl = urn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(value, { gender: 'male' }), patientUrl, { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` }), post(observationOf(patientUrl))]),
@@ -241,7 +230,7 @@ describe('conditional create inside a transaction (ifNoneExist)', () => {
     const patients = await patientsWith(value);
     expect(patients).toHaveLength(1);
     expect(patients[0].gender).toBeUndefined();
-    const observation = await server.fhir('GET', idFromLocation(response.body.entry[1].response.location));
+    const observation = await env.server.fhir('GET', idFromLocation(response.body.entry[1].response.location));
     expect(observation.body.subject.reference).toBe(`Patient/${existing.body.id}`);
   });
 
@@ -249,7 +238,7 @@ describe('conditional create inside a transaction (ifNoneExist)', () => {
     const value = mrn();
     const [first, second] = [urn(), urn()];
     const condition = { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` };
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(value), first, condition), post(patientWith(value), second, condition), post(observationOf(first)), post(observationOf(second))]),
@@ -259,16 +248,16 @@ describe('conditional create inside a transaction (ifNoneExist)', () => {
     const patients = await patientsWith(value);
     expect(patients).toHaveLength(1);
     for (const entry of response.body.entry.slice(2)) {
-      const observation = await server.fhir('GET', idFromLocation(entry.response.location));
+      const observation = await env.server.fhir('GET', idFromLocation(entry.response.location));
       expect(observation.body.subject.reference).toBe(`Patient/${patients[0].id}`);
     }
   });
 
   it('several matches fail the transaction with 412', async () => {
     const value = mrn();
-    await server.fhir('POST', 'Patient', patientWith(value));
-    await server.fhir('POST', 'Patient', patientWith(value));
-    const response = await server.fhir('POST', '', transaction([post(patientWith(value), urn(), { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` })]));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
+    const response = await env.server.fhir('POST', '', transaction([post(patientWith(value), urn(), { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` })]));
     expect(response.status).toBe(412);
     expect(await patientsWith(value)).toHaveLength(2);
   });
@@ -278,9 +267,9 @@ describe('conditional update by URL', () => {
   it('creates when nothing matches, updates the one match, and refuses several', async () => {
     const value = mrn();
     const url = `Patient?identifier=${MRN_SYSTEM}|${value}`;
-    const created = await server.fhir('POST', '', transaction([put(url, patientWith(value))]));
+    const created = await env.server.fhir('POST', '', transaction([put(url, patientWith(value))]));
     expect(created.body.entry[0].response.status).toBe('201 Created');
-    const updated = await server.fhir('POST', '', transaction([put(url, patientWith(value, { gender: 'female' }))]));
+    const updated = await env.server.fhir('POST', '', transaction([put(url, patientWith(value, { gender: 'female' }))]));
     expect(updated.body.entry[0].response.status).toBe('200 OK');
     expect(updated.body.entry[0].response.etag).toBe('W/"2"');
     expect(idFromLocation(updated.body.entry[0].response.location)).toBe(idFromLocation(created.body.entry[0].response.location));
@@ -288,8 +277,8 @@ describe('conditional update by URL', () => {
     expect(patients).toHaveLength(1);
     expect(patients[0].gender).toBe('female');
 
-    await server.fhir('POST', 'Patient', patientWith(value));
-    const ambiguous = await server.fhir('POST', '', transaction([put(url, patientWith(value, { gender: 'male' }))]));
+    await env.server.fhir('POST', 'Patient', patientWith(value));
+    const ambiguous = await env.server.fhir('POST', '', transaction([put(url, patientWith(value, { gender: 'male' }))]));
     expect(ambiguous.status).toBe(412);
     expect((await patientsWith(value)).map((p) => p.gender ?? null).sort()).toEqual(['female', null]);
   });
@@ -298,8 +287,8 @@ describe('conditional update by URL', () => {
 describe('processing order: DELETE, then POST, then PUT and PATCH, then GET', () => {
   it('a delete listed last runs first, and a read listed first sees the new state', async () => {
     const value = mrn();
-    const old = await server.fhir('POST', 'Patient', patientWith(value));
-    const response = await server.fhir(
+    const old = await env.server.fhir('POST', 'Patient', patientWith(value));
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([get(`Patient?identifier=${MRN_SYSTEM}|${value}`), post(patientWith(value, { gender: 'female' })), del(`Patient?identifier=${MRN_SYSTEM}|${value}`)]),
@@ -311,13 +300,13 @@ describe('processing order: DELETE, then POST, then PUT and PATCH, then GET', ()
     expect(search.response.status).toBe('200 OK');
     expect(search.resource.type).toBe('searchset');
     expect(search.resource.entry.map((e: any) => `Patient/${e.resource.id}`)).toEqual([idFromLocation(created.response.location)]);
-    expect((await server.fhir('GET', `Patient/${old.body.id}`)).status).toBe(410);
+    expect((await env.server.fhir('GET', `Patient/${old.body.id}`)).status).toBe(410);
   });
 
   it('creates run before updates, so an If-None-Exist create does not see what a PUT in the same Bundle writes', async () => {
     const value = mrn();
     const id = `order-${randomUUID().slice(0, 8)}`;
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([put(`Patient/${id}`, { ...patientWith(value), id }), post(patientWith(value), undefined, { ifNoneExist: `identifier=${MRN_SYSTEM}|${value}` })]),
@@ -328,7 +317,7 @@ describe('processing order: DELETE, then POST, then PUT and PATCH, then GET', ()
 
   it('responses come back in the order of the request entries', async () => {
     const id = `order-${randomUUID().slice(0, 8)}`;
-    const response = await server.fhir('POST', '', transaction([get(`Patient/${id}`), put(`Patient/${id}`, { ...patientWith(mrn()), id })]));
+    const response = await env.server.fhir('POST', '', transaction([get(`Patient/${id}`), put(`Patient/${id}`, { ...patientWith(mrn()), id })]));
     expect(response.status).toBe(200);
     expect(response.body.entry[0].resource.id).toBe(id);
     expect(response.body.entry[0].response.status).toBe('200 OK');
@@ -338,36 +327,36 @@ describe('processing order: DELETE, then POST, then PUT and PATCH, then GET', ()
 
 describe('PATCH entries carry a JSON Patch in a Binary', () => {
   it('applies the base64 JSON Patch and bumps the version', async () => {
-    const created = await server.fhir('POST', 'Patient', patientWith(mrn(), { gender: 'female' }));
-    const response = await server.fhir('POST', '', transaction([jsonPatch(`Patient/${created.body.id}`, [{ op: 'replace', path: '/gender', value: 'male' }, { op: 'add', path: '/active', value: true }])]));
+    const created = await env.server.fhir('POST', 'Patient', patientWith(mrn(), { gender: 'female' }));
+    const response = await env.server.fhir('POST', '', transaction([jsonPatch(`Patient/${created.body.id}`, [{ op: 'replace', path: '/gender', value: 'male' }, { op: 'add', path: '/active', value: true }])]));
     expect(response.status).toBe(200);
     expect(response.body.entry[0].response.status).toBe('200 OK');
     expect(response.body.entry[0].response.etag).toBe('W/"2"');
-    const read = await server.fhir('GET', `Patient/${created.body.id}`);
+    const read = await env.server.fhir('GET', `Patient/${created.body.id}`);
     expect(read.body.gender).toBe('male');
     expect(read.body.active).toBe(true);
   });
 
   it('a Binary whose data is not JSON is a 400 naming the entry, not a server error', async () => {
-    const created = await server.fhir('POST', 'Patient', patientWith(mrn(), { gender: 'female' }));
+    const created = await env.server.fhir('POST', 'Patient', patientWith(mrn(), { gender: 'female' }));
     const entry = {
       resource: { resourceType: 'Binary', contentType: 'application/json-patch+json', data: Buffer.from('not json').toString('base64') },
       request: { method: 'PATCH', url: `Patient/${created.body.id}` },
     };
-    const inTransaction = await server.fhir('POST', '', transaction([entry]));
+    const inTransaction = await env.server.fhir('POST', '', transaction([entry]));
     expect(inTransaction.status).toBe(400);
     expect(inTransaction.body.issue[0].diagnostics).toContain('Bundle entry 0');
-    const inBatch = await server.fhir('POST', '', batch([entry]));
+    const inBatch = await env.server.fhir('POST', '', batch([entry]));
     expect(inBatch.status).toBe(200);
     expect(inBatch.body.entry[0].response.status).toMatch(/^400/);
-    expect((await server.fhir('GET', `Patient/${created.body.id}`)).body.meta.versionId).toBe('1');
+    expect((await env.server.fhir('GET', `Patient/${created.body.id}`)).body.meta.versionId).toBe('1');
   });
 });
 
 describe('a batch runs every entry on its own', () => {
   it('one failing entry does not stop the others and gets its own OperationOutcome', async () => {
     const value = mrn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       batch([post(patientWith(value)), post(observationOf('Patient/whatever', { status: 'done' })), get('Patient/no-such-patient'), post(patientWith(value))]),
@@ -386,8 +375,8 @@ describe('a batch runs every entry on its own', () => {
 
 describe('the response Bundle', () => {
   it('has status strings, locations, etags and the written resource', async () => {
-    const existing = await server.fhir('POST', 'Patient', patientWith(mrn()));
-    const response = await server.fhir(
+    const existing = await env.server.fhir('POST', 'Patient', patientWith(mrn()));
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(mrn())), put(`Patient/${existing.body.id}`, { ...patientWith(mrn()), id: existing.body.id }), del(`Patient/${existing.body.id}-gone`)]),
@@ -410,27 +399,27 @@ describe('the response Bundle', () => {
   });
 
   it('Prefer: return=minimal leaves the resources out but keeps location and etag', async () => {
-    const response = await server.fhir('POST', '', transaction([post(patientWith(mrn()))]), { prefer: 'return=minimal' });
+    const response = await env.server.fhir('POST', '', transaction([post(patientWith(mrn()))]), { prefer: 'return=minimal' });
     expect(response.status).toBe(200);
     const [entry] = response.body.entry;
     expect(entry.resource).toBeUndefined();
     expect(entry.response.status).toBe('201 Created');
     expect(entry.response.location).toMatch(new RegExp(`^${TEST_BASE}/Patient/[0-9a-f-]{36}/_history/1$`));
     expect(entry.response.etag).toBe('W/"1"');
-    const batchResponse = await server.fhir('POST', '', batch([post(patientWith(mrn()))]), { prefer: 'return=minimal' });
+    const batchResponse = await env.server.fhir('POST', '', batch([post(patientWith(mrn()))]), { prefer: 'return=minimal' });
     expect(batchResponse.body.entry[0].resource).toBeUndefined();
     expect(batchResponse.body.entry[0].response.location).toBeDefined();
   });
 
   it('Prefer: return=OperationOutcome puts an outcome in each entry', async () => {
-    const response = await server.fhir('POST', '', transaction([post(patientWith(mrn()))]), { prefer: 'return=OperationOutcome' });
+    const response = await env.server.fhir('POST', '', transaction([post(patientWith(mrn()))]), { prefer: 'return=OperationOutcome' });
     expect(response.body.entry[0].resource).toBeUndefined();
     expect(response.body.entry[0].response.outcome.issue[0].severity).toBe('information');
   });
 
   it('an absolute request URL on this server is the same as a relative one', async () => {
-    const existing = await server.fhir('POST', 'Patient', patientWith(mrn()));
-    const response = await server.fhir('POST', '', batch([get(`${TEST_BASE}/Patient/${existing.body.id}`), get(`http://elsewhere.example/fhir/Patient/${existing.body.id}`)]));
+    const existing = await env.server.fhir('POST', 'Patient', patientWith(mrn()));
+    const response = await env.server.fhir('POST', '', batch([get(`${TEST_BASE}/Patient/${existing.body.id}`), get(`http://elsewhere.example/fhir/Patient/${existing.body.id}`)]));
     expect(response.body.entry[0].response.status).toBe('200 OK');
     expect(response.body.entry[0].resource.id).toBe(existing.body.id);
     expect(response.body.entry[1].response.status).toMatch(/^400/);
@@ -451,7 +440,7 @@ describe('a bad Bundle is 400 and writes nothing', () => {
   for (const [name, build] of cases) {
     it(name, async () => {
       const value = mrn();
-      const response = await server.fhir('POST', '', build(value));
+      const response = await env.server.fhir('POST', '', build(value));
       expect(response.status).toBe(400);
       expect(response.body.resourceType).toBe('OperationOutcome');
       expect(response.body.issue[0].diagnostics).toBeTruthy();
@@ -461,7 +450,7 @@ describe('a bad Bundle is 400 and writes nothing', () => {
 
   it('an operation inside a Bundle is refused with a message that says so', async () => {
     const value = mrn();
-    const response = await server.fhir(
+    const response = await env.server.fhir(
       'POST',
       '',
       transaction([post(patientWith(value)), { fullUrl: urn(), resource: { resourceType: 'Parameters' }, request: { method: 'POST', url: 'ValueSet/$lookup' } }]),

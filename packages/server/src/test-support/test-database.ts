@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SearchParameterRegistry, sharedDataDir } from '@unichart/fhir';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../app.js';
 import type { Database } from '../db/database.js';
 import { PgliteDatabase } from '../db/pglite-database.js';
@@ -104,3 +105,20 @@ function testPasswordHash(): Promise<string> {
 }
 
 export const SHARED_DATA = sharedDataDir() ?? '/nonexistent/shared/data/';
+
+/**
+ * The test file's database and a server for a practice of its own, opened before its tests
+ * and closed after them. Read `.db` and `.server` inside tests (they are set by then).
+ */
+export function useTestServer(): { readonly db: Database; readonly server: TestServer } {
+  const context = {} as { db: Database; server: TestServer };
+  beforeAll(async () => {
+    context.db = await openTestDatabase();
+    context.server = await startTestServer(context.db);
+  });
+  afterAll(async () => {
+    await context.server?.app.close();
+    await context.db?.close();
+  });
+  return context;
+}

@@ -1,18 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../db/database.js';
-import { openTestDatabase, startTestServer, type TestServer } from '../../test-support/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../../test-support/test-database.js';
 
-let db: Database;
-let server: TestServer;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  server = await startTestServer(db);
-});
-afterAll(async () => {
-  await server.app.close();
-  await db.close();
-});
+const env = useTestServer();
 
 const COLOUR = 'http://example.org/fhir/StructureDefinition/favourite-colour';
 const patientWithColour = (family: string, colour: string) => ({
@@ -34,7 +23,7 @@ const colourParameter = {
 
 async function waitForTask(focus: string): Promise<any> {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const tasks = await server.fhir('GET', `Task?focus=${focus}`);
+    const tasks = await env.server.fhir('GET', `Task?focus=${focus}`);
     const task = tasks.body.entry?.[0]?.resource;
     if (task && task.status !== 'in-progress') return task;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -45,37 +34,37 @@ async function waitForTask(focus: string): Promise<any> {
 describe("a practice's own search parameter", () => {
   it('indexes the resources stored before it existed, reports progress as a Task, and indexes new ones at once', async () => {
     const families = ['Amber', 'Azure', 'Crimson'];
-    for (const [i, colour] of ['amber', 'azure', 'crimson'].entries()) await server.fhir('POST', 'Patient', patientWithColour(families[i]!, colour));
+    for (const [i, colour] of ['amber', 'azure', 'crimson'].entries()) await env.server.fhir('POST', 'Patient', patientWithColour(families[i]!, colour));
 
-    const unknownYet = await server.fhir('GET', 'Patient?favourite-colour=a');
+    const unknownYet = await env.server.fhir('GET', 'Patient?favourite-colour=a');
     expect(unknownYet.status).toBe(400);
 
-    const created = await server.fhir('POST', 'SearchParameter', colourParameter);
+    const created = await env.server.fhir('POST', 'SearchParameter', colourParameter);
     expect(created.status).toBe(201);
     const task = await waitForTask(`SearchParameter/${created.body.id}`);
     expect(task.status).toBe('completed');
     expect(task.output.find((o: any) => o.type.text === 'resources indexed').valueInteger).toBe(3);
 
-    const startsWithA = await server.fhir('GET', 'Patient?favourite-colour=a');
+    const startsWithA = await env.server.fhir('GET', 'Patient?favourite-colour=a');
     expect(startsWithA.body.entry.map((e: any) => e.resource.name[0].family).sort()).toEqual(['Amber', 'Azure']);
 
-    await server.fhir('POST', 'Patient', patientWithColour('Aqua', 'aquamarine'));
-    const afterNew = await server.fhir('GET', 'Patient?favourite-colour=aqua');
+    await env.server.fhir('POST', 'Patient', patientWithColour('Aqua', 'aquamarine'));
+    const afterNew = await env.server.fhir('GET', 'Patient?favourite-colour=aqua');
     expect(afterNew.body.entry.map((e: any) => e.resource.name[0].family)).toEqual(['Aqua']);
 
-    const metadata = await server.fhir('GET', 'metadata');
+    const metadata = await env.server.fhir('GET', 'metadata');
     const patientCaps = metadata.body.rest[0].resource.find((r: any) => r.type === 'Patient');
     expect(patientCaps.searchParam.map((p: any) => p.name)).toContain('favourite-colour');
   });
 
   it('refuses a definition it could not index, naming the problem', async () => {
-    const badExpression = await server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'broken', expression: 'Patient.name.where(' });
+    const badExpression = await env.server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'broken', expression: 'Patient.name.where(' });
     expect(badExpression.status).toBe(400);
     expect(badExpression.body.issue[0].expression).toEqual(['SearchParameter.expression']);
-    const taken = await server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'name', expression: 'Patient.name' });
+    const taken = await env.server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'name', expression: 'Patient.name' });
     expect(taken.status).toBe(400);
     expect(taken.body.issue[0].diagnostics).toContain('already has');
-    const composite = await server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'pair', type: 'composite' });
+    const composite = await env.server.fhir('POST', 'SearchParameter', { ...colourParameter, code: 'pair', type: 'composite' });
     expect(composite.status).toBe(400);
   });
 });
