@@ -70,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onReady', async () => {
     sealer.start();
     // Plans are only as good as the statistics; PGlite never gathers them by itself.
-    void statistics.analyze();
+    void statistics.analyze({ vacuum: false });
     await reindexer.resumeAll();
   });
   app.addHook('onClose', async () => {

@@ -7,10 +7,19 @@ export interface TouchedResource {
   readonly id: string;
 }
 
-interface Pending {
+interface AuditEntry {
   readonly record: AuditRecord;
   readonly touched: readonly TouchedResource[];
+}
+
+interface Pending extends AuditEntry {
   readonly done: { resolve(): void; reject(error: unknown): void };
+}
+
+/** The event names the first 50 resources touched; all of them count for the patient links. */
+function entryOf(input: AuditInput, touched: readonly TouchedResource[]): AuditEntry {
+  const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
+  return { record: buildAuditRecord({ ...input, entities: shown }), touched };
 }
 
 /**
@@ -35,8 +44,7 @@ export class AuditTrail {
   record(tenantId: string, input: AuditInput, touched: readonly TouchedResource[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
       const entries = this.queues.get(tenantId) ?? [];
-      const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
-      entries.push({ record: buildAuditRecord({ ...input, entities: shown }), touched, done: { resolve, reject } });
+      entries.push({ ...entryOf(input, touched), done: { resolve, reject } });
       this.queues.set(tenantId, entries);
       if ((this.flushing.get(tenantId) ?? 0) < this.parallelFlushes) void this.flush(tenantId);
     });
@@ -44,9 +52,7 @@ export class AuditTrail {
 
   /** Writes one entry with the given connection, e.g. inside the transaction that did the read. */
   async recordIn(sql: SqlClient, tenantId: string, input: AuditInput, touched: readonly TouchedResource[] = []): Promise<void> {
-    const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
-    const pending: Pending = { record: buildAuditRecord({ ...input, entities: shown }), touched, done: { resolve: () => undefined, reject: () => undefined } };
-    const statement = insertStatement(tenantId, [pending]);
+    const statement = insertStatement(tenantId, [entryOf(input, touched)]);
     await sql.prepared(INSERT_NAME, statement.sql, statement.params);
   }
 
@@ -85,7 +91,7 @@ export class AuditTrail {
 /** The text never changes (rows travel as arrays), so PostgreSQL plans it once per connection. */
 const INSERT_NAME = 'unichart_audit_insert';
 
-function insertStatement(tenantId: string, batch: readonly Pending[]): { sql: string; params: unknown[] } {
+function insertStatement(tenantId: string, batch: readonly AuditEntry[]): { sql: string; params: unknown[] } {
     const records = batch.map((p) => p.record);
     const params: unknown[] = [tenantId, ...auditParams(records)];
     const touched = batch.flatMap((p) => p.touched.map((t) => ({ event: p.record.id, recorded: p.record.recorded, ...t })));

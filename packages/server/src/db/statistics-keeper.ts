@@ -30,13 +30,17 @@ export class StatisticsKeeper {
     });
   }
 
-  async analyze(): Promise<void> {
+  /**
+   * `vacuum` also reclaims dead rows on PGlite (which has no autovacuum); start-up asks only
+   * for statistics, a sample that stays cheap however large the record is.
+   */
+  async analyze(options: { vacuum?: boolean } = { vacuum: true }): Promise<void> {
     const written = this.pending;
     this.pending = 0;
     this.lastRun = Date.now();
     try {
       await this.db.asOwner(async (sql) => {
-        await sql.exec(this.db.kind === 'pglite' ? `VACUUM ANALYZE ${TABLES}` : `ANALYZE ${TABLES}`);
+        await sql.exec(this.db.kind === 'pglite' && options.vacuum ? `VACUUM ANALYZE ${TABLES}` : `ANALYZE ${TABLES}`);
         const [row] = await sql.query<{ n: number }>("SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'resource'");
         this.rowsAtLastRun = Math.max(0, Number(row?.n ?? 0));
       });

@@ -3,7 +3,6 @@ import {
   badRequest,
   conflict,
   extractIndexRows,
-  FhirError,
   gone,
   isResourceType,
   notFound,
@@ -56,11 +55,6 @@ export interface HistoryQuery {
   readonly count: number;
 }
 
-/**
- * Reads and writes of one practice's record inside one database transaction. Every write
- * validates, versions, keeps history and indexes in the same statement; every read of a
- * missing, deleted or foreign resource answers the same way.
- */
 export interface WrittenResource {
   readonly resourceType: string;
   readonly id: string;
@@ -73,6 +67,11 @@ export interface RepositoryHooks {
   afterCommit?(tenantId: string, written: readonly WrittenResource[]): void;
 }
 
+/**
+ * Reads and writes of one practice's record inside one database transaction. Every write
+ * validates, versions, keeps history and indexes in the same statement; every read of a
+ * missing, deleted or foreign resource answers the same way.
+ */
 export class RepositoryTransaction {
   /** What this unit of work wrote, for the after-commit hooks. */
   readonly written: WrittenResource[] = [];
@@ -398,4 +397,3 @@ function toIso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
-export { FhirError };

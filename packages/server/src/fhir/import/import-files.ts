@@ -120,14 +120,17 @@ class FileImporter {
   ) {}
 
   async json(file: string): Promise<number> {
+    const text = await readFile(file, 'utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(file, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
       throw badRequest(`Not valid JSON: ${(error as Error).message}`);
     }
     const bundle = asTransaction(parsed);
-    const valid = this.options.validationPool && bundle.type === 'transaction' ? await this.options.validationPool.validate(JSON.stringify(bundle)) : [];
+    // A file that already is the transaction goes to the worker as read, not serialised again.
+    const workerText = bundle === parsed ? text : JSON.stringify(bundle);
+    const valid = this.options.validationPool && bundle.type === 'transaction' ? await this.options.validationPool.validate(workerText) : [];
     const trustedEntries = new Set(valid.flatMap((ok, i) => (ok ? [i] : [])));
     const response = await this.commit(file, bundle, trustedEntries);
     if (bundle.type !== 'batch') return response.entry?.length ?? 0;
