@@ -77,6 +77,9 @@ export async function importFiles(repo: FhirRepository, baseUrl: string, paths: 
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, files.length || 1) }, worker));
+  // Files finish in any order when several import at once; report them in the order given.
+  const position = new Map(files.map((file, i) => [file, i]));
+  report.problems.sort((a, b) => (position.get(a.file) ?? -1) - (position.get(b.file) ?? -1));
   report.failedFiles = new Set(report.problems.map((p) => p.file)).size;
   return report;
 }
