@@ -1,16 +1,24 @@
 import { getDataType, tryGetDataType, type InternalSchemaElement, type InternalTypeSchema } from '@medplum/core';
+import { parseFhirDateRange } from './fhir-date.js';
 import { badRequest } from './outcome.js';
 import { valueSetCodes } from './value-sets.js';
 
 type Json = Record<string, unknown>;
 
+const DATE_TYPES = new Set(['date', 'dateTime', 'instant']);
+
+/** Resources whose own start and end must be in order (a Period's are checked wherever it appears). */
+const TIMED_RESOURCES = new Set(['Appointment', 'Slot']);
+
 /**
- * What the structural validator leaves out: codes outside a required ValueSet, and
- * references to a resource type the element does not allow.
+ * What the structural validator leaves out: codes outside a required ValueSet, references to
+ * a resource type the element does not allow, dates that do not exist on the calendar
+ * (2026-02-30), and ends before starts.
  */
 export function checkBindingsAndReferences(resource: Json): void {
   const type = resource.resourceType as string;
   walk(resource, getDataType(type), type);
+  if (TIMED_RESOURCES.has(type)) checkOrder(resource, type, true);
 }
 
 function walk(node: Json, schema: InternalTypeSchema, path: string): void {
@@ -23,11 +31,13 @@ function walk(node: Json, schema: InternalTypeSchema, path: string): void {
     values.forEach((v, i) => {
       const at = `${path}.${key}${Array.isArray(value) ? `[${i}]` : ''}`;
       if (typeCode === 'code' && typeof v === 'string') checkCode(element, v, at);
+      else if (DATE_TYPES.has(typeCode) && typeof v === 'string') checkDate(v, at);
       else if (typeCode === 'Reference' && v && typeof v === 'object') checkReference(element, v as Json, at);
       else if (v && typeof v === 'object') {
         const inner = typeCode === 'Resource' ? (v as Json).resourceType : typeCode;
         const innerSchema = typeof inner === 'string' ? tryGetDataType(inner) : undefined;
         if (innerSchema) walk(v as Json, innerSchema, at);
+        if (typeCode === 'Period') checkOrder(v as Json, at, false);
       }
     });
   }
@@ -67,4 +77,18 @@ function checkReference(element: InternalSchemaElement, ref: Json, path: string)
   if (type && !allowed.includes(type)) {
     throw badRequest(`A reference to ${type} is not allowed here (allowed: ${allowed.join(', ')})`, path);
   }
+}
+
+function checkDate(value: string, path: string): void {
+  if (!parseFhirDateRange(value)) throw badRequest(`"${value}" is not a real date or time`, path);
+}
+
+/** FHIR's per-1: a start no later than the end. An appointment must also take some time. */
+function checkOrder(node: Json, path: string, strictly: boolean): void {
+  if (typeof node.start !== 'string' || typeof node.end !== 'string') return;
+  const start = parseFhirDateRange(node.start);
+  const end = parseFhirDateRange(node.end);
+  if (!start || !end) return;
+  const inOrder = strictly ? end.low > start.low : end.high > start.low;
+  if (!inOrder) throw badRequest(`The end (${node.end}) must be after the start (${node.start})`, `${path}.end`);
 }

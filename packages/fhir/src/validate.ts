@@ -7,6 +7,15 @@ import { checkBindingsAndReferences } from './validate-elements.js';
 
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
+/** A product rule on one resource type beyond the spec (a schedule's template must parse); throws a FhirError. */
+export type ResourceRule = (resource: Resource) => void;
+const productRules = new Map<string, Set<ResourceRule>>();
+
+/** Adds a rule every write of the type must pass, in this process. */
+export function addResourceRule(resourceType: string, rule: ResourceRule): void {
+  productRules.set(resourceType, (productRules.get(resourceType) ?? new Set()).add(rule));
+}
+
 /**
  * Checks a resource against its R4 StructureDefinition (cardinality, data types, fixed values,
  * unknown elements) plus the id and meta rules. Throws a 400 FhirError naming the paths.
@@ -31,6 +40,7 @@ export function validateResource(input: unknown): asserts input is Resource {
     throw error;
   }
   checkBindingsAndReferences(resource);
+  for (const rule of productRules.get(type) ?? []) rule(resource as unknown as Resource);
   if (type === 'SearchParameter' && resource.status !== 'retired') {
     const problem = searchParameterProblem(resource as unknown as SearchParameter);
     if (problem) throw badRequest(problem.message, problem.path);

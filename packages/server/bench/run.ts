@@ -8,6 +8,7 @@ import { parseSearchRequest, SearchParameterRegistry, sharedDataDir } from '@uni
 import { buildSearchQuery } from '../src/fhir/search/search-sql.js';
 import { AuditSealer, FhirRepository, importFiles, openDatabase, ensurePractice, ValidationPool, type Database } from '../src/index.js';
 import { runLoad, round, type LoadResult } from './load.js';
+import { measureScheduling } from './scheduling.js';
 import { createRandom, LOINC, observation, patient } from './workload.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -241,8 +242,13 @@ async function explainSearches(db: Database, tenantId: string, known: { patients
 async function runBackend(backend: Backend): Promise<void> {
   const known = { patients: [] as string[], families: [] as string[], births: [] as string[] };
   let server = await startProcess('./bench-server.ts', { ...backend.env, ...ADMIN, PORT: String(PORT), HOST: '127.0.0.1', UNICHART_PRACTICE_NAME: 'Bench' });
-  await measureInteractions(backend, 'small', known);
+  if (SUITE !== 'scheduling') await measureInteractions(backend, 'small', known);
+  await signIn(`http://127.0.0.1:${PORT}`);
+  await measureScheduling(`http://127.0.0.1:${PORT}`, auth, { concurrency: CONCURRENCY, durationMs: SECONDS * 1000 }, (bench, result, extra) =>
+    emit({ bench, db: backend.name, concurrency: CONCURRENCY, ...result, ...extra }),
+  );
   await stopProcess(server);
+  if (SUITE === 'scheduling') return;
   await measureSyntheaImport(backend);
   await seed(backend, known);
   server = await startProcess('./bench-server.ts', { ...backend.env, ...ADMIN, PORT: String(PORT), HOST: '127.0.0.1' });
@@ -251,9 +257,11 @@ async function runBackend(backend: Backend): Promise<void> {
 }
 
 const only = process.env.BENCH_DB;
+/** `scheduling`: only the scheduling figures (a quick run). */
+const SUITE = process.env.BENCH_SUITE;
 const dataDir = await mkdtemp(join(tmpdir(), 'unichart-bench-'));
 try {
-  await measureCeiling();
+  if (SUITE !== 'scheduling') await measureCeiling();
   if (!only || only === 'postgres') {
     const url = await ensureBenchDatabase('unichart_bench');
     if (url) {

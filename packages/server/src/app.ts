@@ -13,6 +13,8 @@ import { registerAuthRoutes } from './identity/auth-routes.js';
 import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 import { registerProtection, type ProtectionOptions } from './http/protection.js';
+import { FhirOperations } from './fhir/router.js';
+import { schedulingOperations, type SchedulingOptions } from './scheduling/scheduling-operations.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -23,6 +25,7 @@ export interface AppOptions {
   readonly protection?: Partial<ProtectionOptions>;
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  readonly scheduling?: Partial<SchedulingOptions>;
 }
 
 const DEFAULT_PROTECTION: ProtectionOptions = { corsOrigins: [], requestsPerMinute: 60_000, signInsPerMinute: 10, tls: false };
@@ -90,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
     audit,
+    operations: new FhirOperations(schedulingOperations({ defaultTimeZone: 'UTC', ...options.scheduling })),
   });
   return app;
 }

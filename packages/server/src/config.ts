@@ -18,6 +18,8 @@ export interface ServerConfig {
   /** Paths of a PEM certificate and key; both set means HTTPS. */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
+  /** IANA time zone of schedules that do not name their own. */
+  readonly timeZone: string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -37,5 +39,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     signInsPerMinute: Number(env.UNICHART_SIGN_INS_PER_MINUTE ?? 10),
     tlsCertFile: env.UNICHART_TLS_CERT || undefined,
     tlsKeyFile: env.UNICHART_TLS_KEY || undefined,
+    timeZone: env.UNICHART_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone,
   };
 }

@@ -38,6 +38,7 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     baseUrl: config.baseUrl,
     logger: true,
     tls,
+    scheduling: { defaultTimeZone: config.timeZone },
     protection: { corsOrigins: config.corsOrigins, requestsPerMinute: config.requestsPerMinute, signInsPerMinute: config.signInsPerMinute },
   });
   if (identity.encryptionKeyFromDatabase) app.log.warn('UNICHART_ENCRYPTION_KEYS is not set: field encryption uses a key kept in the database (fine for a demo, not for production)');

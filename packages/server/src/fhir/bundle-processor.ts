@@ -11,7 +11,7 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const TRANSACTION_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
 
 /** Who is calling: access is asked about every entry exactly as for a REST call (system access when absent), and reads are audited. */
-export type BundleCaller = Pick<RouteContext, 'access' | 'auditRead'> & {
+export type BundleCaller = Pick<RouteContext, 'access' | 'auditRead' | 'operations'> & {
   /** Entries already validated (by the import's worker threads); never set for API calls. */
   readonly trustedEntries?: ReadonlySet<number>;
 };
@@ -116,7 +116,7 @@ async function processBatch(repo: FhirRepository, baseUrl: string, bundle: Bundl
         const copy = rewriteReferences(entry, new Map());
         if (copy.resource) await resolveConditionalReferences(tx, copy.resource);
         const [request, selfUrl] = toFhirRequest(baseUrl, copy, prefer);
-        return routeFhirRequest({ tx, access: caller.access, auditRead: caller.auditRead, baseUrl, selfUrl }, request);
+        return routeFhirRequest({ tx, access: caller.access, auditRead: caller.auditRead, operations: caller.operations, baseUrl, selfUrl }, request);
       });
       responses.push(toResponseEntry(baseUrl, response));
     } catch (error) {

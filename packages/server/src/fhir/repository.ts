@@ -15,7 +15,7 @@ import {
 } from '@unichart/fhir';
 import { currentAuditContext } from '../audit/audit-context.js';
 import { buildAuditRecord, type AuditRecord } from '../audit/audit-record.js';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Appointment, Resource } from '@medplum/fhirtypes';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { sqlState, SqlState, type Database, type SqlClient } from '../db/database.js';
 import { executeSearch, type SearchResult } from './search/execute-search.js';
@@ -46,6 +46,13 @@ export interface PreparedCreate {
   readonly content: string;
   readonly rows: IndexRows;
   readonly lastUpdated: string;
+}
+
+export interface BookedTime {
+  readonly actor: string;
+  readonly appointmentId: string;
+  readonly start: Date;
+  readonly end: Date;
 }
 
 export interface HistoryQuery {
@@ -124,8 +131,7 @@ export class RepositoryTransaction {
     try {
       await this.sql.query(statement.sql, statement.params);
     } catch (error) {
-      if (sqlState(error) === SqlState.uniqueViolation) throw conflict('One of the resources already exists');
-      throw error;
+      throw refusedWrite(error, 'One of the resources already exists');
     }
     this.recordWritten(prepared.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.stored })));
     return prepared.map((v) => v.stored);
@@ -233,6 +239,22 @@ export class RepositoryTransaction {
     return executeSearch(this.sql, this.tenantId, this.registry, request, compartment);
   }
 
+  /**
+   * The time already held by appointments of these actors (`Practitioner/1`, `Location/2`)
+   * overlapping [from, to): read from the rows that enforce "no double booking", so an open
+   * slot is computed from exactly what the database will refuse.
+   */
+  async bookedTimes(actors: readonly string[], from: Date, to: Date): Promise<BookedTime[]> {
+    if (actors.length === 0) return [];
+    const rows = await this.sql.prepared<{ actor: string; appointment_id: string; starts: Date | string; ends: Date | string }>(
+      'unichart_booked_times',
+      `SELECT actor, appointment_id, lower(during) AS starts, upper(during) AS ends FROM appointment_booking
+       WHERE tenant_id = $1 AND actor = ANY($2::text[]) AND during && tstzrange($3::timestamptz, $4::timestamptz, '[)')`,
+      [this.tenantId, actors, from.toISOString(), to.toISOString()],
+    );
+    return rows.map((row) => ({ actor: row.actor, appointmentId: row.appointment_id, start: new Date(row.starts), end: new Date(row.ends) }));
+  }
+
   async history(query: HistoryQuery): Promise<StoredVersion[]> {
     if (query.resourceType) assertType(query.resourceType);
     const params: unknown[] = [this.tenantId];
@@ -329,8 +351,7 @@ export class RepositoryTransaction {
       const result = await this.sql.prepared<{ written: number }>(statement.name, statement.sql, statement.params);
       written = Number(result[0]?.written ?? 0);
     } catch (error) {
-      if (sqlState(error) === SqlState.uniqueViolation) throw conflict(`${version.resourceType}/${version.id} already exists`);
-      throw error;
+      throw refusedWrite(error, `${version.resourceType}/${version.id} already exists`, version.content);
     }
     if (written !== 1) throw conflict(`${version.resourceType}/${version.id} was changed by someone else at the same moment; try again`);
   }
@@ -387,6 +408,25 @@ function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: I
 export function patientsOf(resource: Resource, rows: IndexRows): string[] {
   if (resource.resourceType === 'Patient') return resource.id ? [resource.id] : [];
   return [...new Set(rows.reference.filter((r) => r.targetType === 'Patient' && r.targetId).map((r) => r.targetId!))];
+}
+
+/** A write the database refused for a reason the client can act on becomes a 409; anything else stays as it was. */
+function refusedWrite(error: unknown, duplicateMessage: string, content?: string): unknown {
+  const state = sqlState(error);
+  if (state === SqlState.uniqueViolation) return conflict(duplicateMessage);
+  if (state === SqlState.exclusionViolation) return conflict(doubleBookingMessage(content));
+  return error;
+}
+
+/**
+ * With row-level security on, PostgreSQL does not say which key clashed; the appointment
+ * being written says who and when.
+ */
+function doubleBookingMessage(content: string | undefined): string {
+  const appointment = content ? (JSON.parse(content) as Appointment) : undefined;
+  if (appointment?.resourceType !== 'Appointment') return 'One of the appointments overlaps time already booked for one of its participants; choose another time';
+  const who = (appointment.participant ?? []).map((p) => p.actor?.reference).filter((r) => r && !r.startsWith('Patient/'));
+  return `The time from ${appointment.start} to ${appointment.end} overlaps an appointment already booked for ${who.join(' or ')}; choose another time`;
 }
 
 function assertType(resourceType: string): void {

@@ -33,6 +33,42 @@ export interface RouteContext {
    * transaction: written by it, so it commits with it). Writes audit themselves.
    */
   readonly auditRead?: (tx: RepositoryTransaction, read: AuditedRead) => Promise<void>;
+  /** Named operations (`Appointment/$book`) the domain modules offer. */
+  readonly operations?: FhirOperations;
+}
+
+/**
+ * A FHIR operation: workflow code that reads and writes through the same transaction as the
+ * interaction that invoked it, and checks the caller's access itself.
+ */
+export interface FhirOperation {
+  readonly resourceType: string;
+  /** Without the `$`. */
+  readonly name: string;
+  /** Invoked on the type (`Appointment/$book`) or on one resource (`Appointment/1/$cancel`). */
+  readonly level: 'type' | 'instance';
+  readonly methods: readonly ('GET' | 'POST')[];
+  invoke(ctx: RouteContext & { readonly access: FhirAccess }, req: FhirRequest, id: string | undefined): Promise<FhirResponse>;
+}
+
+export class FhirOperations {
+  private readonly byKey = new Map<string, FhirOperation>();
+
+  constructor(operations: readonly FhirOperation[] = []) {
+    for (const operation of operations) this.byKey.set(FhirOperations.key(operation.resourceType, operation.name, operation.level), operation);
+  }
+
+  find(resourceType: string, name: string, level: FhirOperation['level']): FhirOperation | undefined {
+    return this.byKey.get(FhirOperations.key(resourceType, name, level));
+  }
+
+  list(): FhirOperation[] {
+    return [...this.byKey.values()];
+  }
+
+  private static key(resourceType: string, name: string, level: string): string {
+    return `${resourceType}/${level}/${name}`;
+  }
 }
 
 export interface AuditedRead {
@@ -60,8 +96,9 @@ export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Pro
       return history(ctx, req, {});
     });
   }
-  if (type.startsWith('$') || id?.startsWith('$') || third?.startsWith('$')) throw notSupported(`Operation ${segments.join('/')} is not supported`);
-  if (!isResourceType(type)) throw notFound(`Unknown resource type "${type}"`);
+  if (!type.startsWith('$') && !isResourceType(type)) throw notFound(`Unknown resource type "${type}"`);
+  const operationName = [type, id, third].find((segment) => segment?.startsWith('$'));
+  if (operationName) return operation(ctx, req, segments, operationName);
   if (segments.length > 4) throw notFound(`Unknown path ${req.path}`);
   if (type === 'AuditEvent') return auditEvents(ctx, req, id, third);
 
@@ -116,6 +153,15 @@ export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Pro
     });
   }
   throw notFound(`Unknown path ${req.path}`);
+}
+
+async function operation(ctx: RouteContext, req: FhirRequest, segments: string[], name: string): Promise<FhirResponse> {
+  const [type, id] = segments;
+  const level = segments.length === 2 && id === name ? 'type' : segments.length === 3 && segments[2] === name ? 'instance' : undefined;
+  const found = level && type ? ctx.operations?.find(type, name.slice(1), level) : undefined;
+  if (!found) throw notSupported(`Operation ${segments.join('/')} is not supported`);
+  if (!(found.methods as readonly string[]).includes(req.method)) throw methodNotAllowed(`${req.method} is not allowed on ${segments.join('/')}`);
+  return found.invoke({ ...ctx, access: ctx.access ?? SYSTEM_ACCESS }, req, level === 'instance' ? id : undefined);
 }
 
 /** The audit trail: searchable and readable through FHIR, written only by the server itself. */

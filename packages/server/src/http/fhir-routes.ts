@@ -4,7 +4,7 @@ import { processBundle } from '../fhir/bundle-processor.js';
 import { buildCapabilityStatement } from '../fhir/capability-statement.js';
 import type { FhirRequest, FhirResponse } from '../fhir/fhir-request.js';
 import type { FhirRepository, RepositoryTransaction } from '../fhir/repository.js';
-import { routeFhirRequest, type AuditedRead } from '../fhir/router.js';
+import { routeFhirRequest, type AuditedRead, type FhirOperations } from '../fhir/router.js';
 import { withAuditContext, type AuditContext } from '../audit/audit-context.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor } from '../identity/authenticator.js';
@@ -21,6 +21,7 @@ export interface FhirRouteOptions {
   baseUrlFor(request: FastifyRequest): string;
   version: string;
   audit: AuditTrail;
+  operations?: FhirOperations;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -65,12 +66,13 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
       return tx.inTransaction ? options.audit.recordIn(tx.sql, actor.tenantId, input, read.touched) : options.audit.record(actor.tenantId, input, read.touched);
     };
     const baseUrl = options.baseUrlFor(request);
+    const { operations } = options;
     const url = new URL(request.url, 'http://localhost');
     const path = url.pathname.slice(FHIR_BASE.length).replace(/^\/+/, '');
     const method = request.method as FhirRequest['method'];
     const headers = request.headers;
     if (path === '' && method === 'POST') {
-      const bundle = await processBundle(repo, baseUrl, request.body, header(headers.prefer), { access, auditRead });
+      const bundle = await processBundle(repo, baseUrl, request.body, header(headers.prefer), { access, auditRead, operations });
       return reply.type(FHIR_JSON).send(bundle);
     }
     if (path === 'metadata') throw new FhirError(405, 'not-supported', `${method} is not allowed on /metadata`);
@@ -86,10 +88,10 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     };
     const selfUrl = `${baseUrl}/${path}${url.search}`;
     const response = READ_METHODS.has(method)
-      ? await routeFhirRequest({ tx: repo.reader(), access, baseUrl, selfUrl, auditRead }, fhirRequest)
+      ? await routeFhirRequest({ tx: repo.reader(), access, baseUrl, selfUrl, auditRead, operations }, fhirRequest)
       : isPlainCreate(fhirRequest)
-        ? await routeFhirRequest({ tx: repo.singleStatement(), access, baseUrl, selfUrl, auditRead }, fhirRequest)
-        : await repo.transaction((tx) => routeFhirRequest({ tx, access, baseUrl, selfUrl, auditRead }, fhirRequest));
+        ? await routeFhirRequest({ tx: repo.singleStatement(), access, baseUrl, selfUrl, auditRead, operations }, fhirRequest)
+        : await repo.transaction((tx) => routeFhirRequest({ tx, access, baseUrl, selfUrl, auditRead, operations }, fhirRequest));
     return send(reply, response);
   };
 

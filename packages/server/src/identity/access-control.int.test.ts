@@ -36,7 +36,7 @@ const EXPECTED: Record<string, Record<string, Interaction[]>> = {
   nurse: { Patient: WRITE, Observation: WRITE, Appointment: WRITE, Claim: WRITE, Organization: WRITE },
   'front-desk': { Patient: WRITE, Observation: [], Appointment: WRITE, Claim: [], Organization: READ },
   biller: { Patient: READ, Observation: [], Appointment: [], Claim: WRITE, Organization: READ },
-  patient: { Patient: ['read', 'search'], Observation: ['read', 'search'], Appointment: ['read', 'search'], Claim: [], Organization: ['read', 'search'] },
+  patient: { Patient: ['read', 'search'], Observation: ['read', 'search'], Appointment: ['read', 'search', 'create', 'update'], Claim: [], Organization: ['read', 'search'] },
 };
 
 async function createAsAdmin(type: string): Promise<string> {

@@ -95,9 +95,11 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
       rules: [
         { resourceTypes: PORTAL_READ, interactions: ['read', 'search'], ownCompartment: true },
         { resourceTypes: ['Communication', 'QuestionnaireResponse'], interactions: ['create'], ownCompartment: true },
+        // Booking, moving and cancelling their own appointments (Appointment/$book, $reschedule, $cancel).
+        { resourceTypes: ['Appointment'], interactions: ['create', 'update'], ownCompartment: true },
         // Accounting of disclosures: who looked at my record.
         { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'], ownCompartment: true },
-        { resourceTypes: DIRECTORY, interactions: ['read', 'search'] },
+        { resourceTypes: [...DIRECTORY, 'Schedule', 'Slot'], interactions: ['read', 'search'] },
       ],
     },
   },

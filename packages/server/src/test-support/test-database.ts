@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SearchParameterRegistry, sharedDataDir } from '@unichart/fhir';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { buildApp } from '../app.js';
+import { buildApp, type AppOptions } from '../app.js';
 import type { Database } from '../db/database.js';
 import { PgliteDatabase } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
@@ -51,11 +51,11 @@ export interface TestServer {
 export const TEST_BASE = 'http://unichart.test/fhir/R4';
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function startTestServer(db: Database): Promise<TestServer> {
+export async function startTestServer(db: Database, appOptions: Partial<AppOptions> = {}): Promise<TestServer> {
   const practice = await newPractice(db);
   const identity = await createIdentity(db);
   await identity.accounts.seedDefaultRoles(practice.id);
-  const app = await buildApp({ db, identity, baseUrl: TEST_BASE });
+  const app = await buildApp({ db, identity, baseUrl: TEST_BASE, ...appOptions });
   await app.ready();
 
   const signIn = async (email: string, password: string): Promise<string> => {
@@ -110,11 +110,11 @@ export const SHARED_DATA = sharedDataDir() ?? '/nonexistent/shared/data/';
  * The test file's database and a server for a practice of its own, opened before its tests
  * and closed after them. Read `.db` and `.server` inside tests (they are set by then).
  */
-export function useTestServer(): { readonly db: Database; readonly server: TestServer } {
+export function useTestServer(appOptions: Partial<AppOptions> = {}): { readonly db: Database; readonly server: TestServer } {
   const context = {} as { db: Database; server: TestServer };
   beforeAll(async () => {
     context.db = await openTestDatabase();
-    context.server = await startTestServer(context.db);
+    context.server = await startTestServer(context.db, appOptions);
   });
   afterAll(async () => {
     await context.server?.app.close();

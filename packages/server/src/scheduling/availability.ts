@@ -1,0 +1,155 @@
+import type { Extension, Schedule } from '@medplum/fhirtypes';
+import { parseFhirDateRange } from '@unichart/fhir';
+import { DateTime, IANAZone } from 'luxon';
+
+/**
+ * Weekly templates and open times. A Schedule (one practitioner at one location, or a room or
+ * device) carries its working hours as availability blocks, modelled on R5's Availability:
+ * days of the week, a start and end time of day in the schedule's time zone, and the
+ * appointment types the block takes (none listed: any). Breaks are the gaps between blocks.
+ * Everything here is pure: the caller brings the schedules, exceptions and booked times.
+ */
+export const AVAILABILITY_URL = 'https://unichart.dev/fhir/StructureDefinition/availability';
+export const TIMEZONE_URL = 'http://hl7.org/fhir/StructureDefinition/timezone';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export interface Interval {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface AvailabilityBlock {
+  readonly days: readonly Weekday[];
+  /** Minutes after local midnight. */
+  readonly startMinute: number;
+  readonly endMinute: number;
+  /** Appointment type codes the block takes; empty takes any. */
+  readonly appointmentTypes: readonly string[];
+}
+
+export interface ScheduleTemplate {
+  readonly scheduleId: string;
+  readonly actors: readonly string[];
+  readonly timeZone: string;
+  /** When the template applies (Schedule.planningHorizon); open-ended where absent. */
+  readonly horizon: { readonly start?: Date; readonly end?: Date };
+  readonly blocks: readonly AvailabilityBlock[];
+}
+
+/** Why a Schedule's template cannot be used, naming the element, for a 4xx on write. */
+export class TemplateProblem extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export function parseScheduleTemplate(schedule: Schedule, defaultTimeZone: string): ScheduleTemplate {
+  const timeZone = schedule.extension?.find((e) => e.url === TIMEZONE_URL)?.valueCode ?? defaultTimeZone;
+  if (!IANAZone.isValidZone(timeZone)) throw new TemplateProblem(`"${timeZone}" is not a known time zone`, 'Schedule.extension');
+  const blocks = (schedule.extension ?? []).filter((e) => e.url === AVAILABILITY_URL).map((e, i) => parseBlock(e, `Schedule.extension[${i}]`));
+  const horizon = schedule.planningHorizon ?? {};
+  return {
+    scheduleId: schedule.id ?? '',
+    actors: (schedule.actor ?? []).map((a) => a.reference ?? '').filter(Boolean),
+    timeZone,
+    // A horizon ending on a date includes that whole day.
+    horizon: { start: horizon.start ? parseFhirDateRange(horizon.start)?.low : undefined, end: horizon.end ? parseFhirDateRange(horizon.end)?.high : undefined },
+    blocks,
+  };
+}
+
+function parseBlock(extension: Extension, path: string): AvailabilityBlock {
+  const parts = extension.extension ?? [];
+  const days = parts.filter((p) => p.url === 'daysOfWeek').map((p) => p.valueCode as Weekday);
+  if (days.length === 0 || days.some((d) => !WEEKDAYS.includes(d))) throw new TemplateProblem('An availability block needs daysOfWeek codes (mon … sun)', path);
+  const startMinute = minuteOfDay(parts.find((p) => p.url === 'availableStartTime')?.valueTime, `${path}.availableStartTime`);
+  const endMinute = minuteOfDay(parts.find((p) => p.url === 'availableEndTime')?.valueTime, `${path}.availableEndTime`);
+  if (endMinute <= startMinute) throw new TemplateProblem('An availability block must end after it starts', path);
+  const appointmentTypes = parts.filter((p) => p.url === 'appointmentType').map((p) => p.valueCode ?? '').filter(Boolean);
+  return { days, startMinute, endMinute, appointmentTypes };
+}
+
+function minuteOfDay(time: string | undefined, path: string): number {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(time ?? '');
+  if (match) return Number(match[1]) * 60 + Number(match[2]);
+  throw new TemplateProblem(`A time of day such as 08:30:00 is needed, got ${time ?? 'nothing'}`, path);
+}
+
+/** The template's open intervals within [from, to) that take this appointment type. */
+export function templateIntervals(template: ScheduleTemplate, from: Date, to: Date, appointmentType: string | undefined): Interval[] {
+  const blocks = template.blocks.filter((b) => !appointmentType || b.appointmentTypes.length === 0 || b.appointmentTypes.includes(appointmentType));
+  const lower = Math.max(from.getTime(), template.horizon.start?.getTime() ?? -Infinity);
+  const upper = Math.min(to.getTime(), template.horizon.end?.getTime() ?? Infinity);
+  const intervals: Interval[] = [];
+  if (blocks.length === 0 || lower >= upper) return intervals;
+  // Walk local calendar days so that blocks keep their wall-clock hours across DST changes.
+  let day = DateTime.fromMillis(lower, { zone: template.timeZone }).startOf('day');
+  while (day.toMillis() < upper) {
+    const weekday = WEEKDAYS[day.weekday - 1]!;
+    for (const block of blocks) {
+      if (!block.days.includes(weekday)) continue;
+      const start = day.plus({ minutes: block.startMinute }).toMillis();
+      const end = day.plus({ minutes: block.endMinute }).toMillis();
+      const clippedStart = Math.max(start, lower);
+      const clippedEnd = Math.min(end, upper);
+      if (clippedStart < clippedEnd) intervals.push({ start: new Date(clippedStart), end: new Date(clippedEnd) });
+    }
+    day = day.plus({ days: 1 });
+  }
+  return merge(intervals);
+}
+
+/** Sorted, with touching or overlapping intervals joined. */
+export function merge(intervals: readonly Interval[]): Interval[] {
+  const sorted = [...intervals].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const merged: Interval[] = [];
+  for (const interval of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && interval.start.getTime() <= last.end.getTime()) {
+      if (interval.end > last.end) merged[merged.length - 1] = { start: last.start, end: interval.end };
+    } else merged.push(interval);
+  }
+  return merged;
+}
+
+/** What is left of `open` once `busy` is taken out. */
+export function subtract(open: readonly Interval[], busy: readonly Interval[]): Interval[] {
+  const taken = merge(busy);
+  const free: Interval[] = [];
+  for (const interval of merge(open)) {
+    let cursor = interval.start.getTime();
+    const end = interval.end.getTime();
+    for (const b of taken) {
+      if (b.end.getTime() <= cursor || b.start.getTime() >= end) continue;
+      if (b.start.getTime() > cursor) free.push({ start: new Date(cursor), end: b.start });
+      cursor = Math.max(cursor, b.end.getTime());
+    }
+    if (cursor < end) free.push({ start: new Date(cursor), end: interval.end });
+  }
+  return free;
+}
+
+/**
+ * Back-to-back slots of the given length in each free interval, so that appointments pack
+ * against each other and against the start of a block.
+ */
+export function cutSlots(free: readonly Interval[], minutes: number): Interval[] {
+  const length = minutes * 60_000;
+  const slots: Interval[] = [];
+  for (const interval of free) {
+    for (let start = interval.start.getTime(); start + length <= interval.end.getTime(); start += length) {
+      slots.push({ start: new Date(start), end: new Date(start + length) });
+    }
+  }
+  return slots;
+}
+
+/** Whether [start, end) lies wholly inside one of the intervals. */
+export function within(intervals: readonly Interval[], start: Date, end: Date): boolean {
+  return intervals.some((i) => i.start.getTime() <= start.getTime() && end.getTime() <= i.end.getTime());
+}

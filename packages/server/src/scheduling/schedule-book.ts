@@ -1,0 +1,164 @@
+import { badRequest, FhirError, parseSearchRequest } from '@unichart/fhir';
+import type { Appointment, CodeSystem, Schedule, Slot } from '@medplum/fhirtypes';
+import type { RepositoryTransaction } from '../fhir/repository.js';
+import { appointmentTypesOf, APPOINTMENT_TYPE_SYSTEM, type AppointmentType } from './appointment-types.js';
+import { cutSlots, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, within, type Interval, type ScheduleTemplate } from './availability.js';
+
+/**
+ * The practice's scheduling facts as one unit of work sees them: appointment types, the
+ * schedules (weekly templates) of practitioners, rooms and sites, their exceptions (leave,
+ * holidays: `busy-unavailable` Slots), and the time already booked. Open times and booking
+ * rules are both answered from here, so what $find offers is what $book accepts.
+ */
+export class ScheduleBook {
+  private constructor(
+    private readonly tx: RepositoryTransaction,
+    readonly types: Map<string, AppointmentType>,
+    readonly templates: ScheduleTemplate[],
+  ) {}
+
+  static async load(tx: RepositoryTransaction, defaultTimeZone: string): Promise<ScheduleBook> {
+    const [codeSystem] = await searchAll<CodeSystem>(tx, 'CodeSystem', { url: APPOINTMENT_TYPE_SYSTEM, _count: '1' });
+    const schedules = await searchAll<Schedule>(tx, 'Schedule', { active: 'true', _count: String(MAX_SCHEDULES) });
+    const templates = schedules.map((schedule) => {
+      try {
+        return parseScheduleTemplate(schedule, defaultTimeZone);
+      } catch (error) {
+        if (error instanceof TemplateProblem) throw new FhirError(422, 'business-rule', `Schedule/${schedule.id} cannot be used: ${error.message}`, error.path);
+        throw error;
+      }
+    });
+    return new ScheduleBook(tx, appointmentTypesOf(codeSystem), templates);
+  }
+
+  type(code: string | undefined): AppointmentType {
+    const type = code ? this.types.get(code) : undefined;
+    if (!type) throw badRequest(`Unknown appointment type ${code ?? '(none)'}; the practice's types are ${[...this.types.keys()].join(', ')} (system ${APPOINTMENT_TYPE_SYSTEM})`, 'appointmentType');
+    return type;
+  }
+
+  /** Schedules of a practitioner (at a site, if given): the ones a booking for them must fit. */
+  schedulesOf(practitioner: string, site?: string): ScheduleTemplate[] {
+    return this.templates.filter((t) => t.actors.includes(practitioner) && (!site || t.actors.includes(site)));
+  }
+
+  /** Every practitioner schedule, optionally only those of some practitioners or one site. */
+  practitionerSchedules(practitioners: readonly string[], site?: string): ScheduleTemplate[] {
+    return this.templates.filter(
+      (t) => t.actors.some((a) => (practitioners.length ? practitioners.includes(a) : a.startsWith('Practitioner/'))) && (!site || t.actors.includes(site)),
+    );
+  }
+
+  /**
+   * The open intervals of a schedule for a type within [from, to): its template, less its own
+   * exceptions and those of the sites and rooms it names, less the time its actors are booked.
+   */
+  async openIntervals(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, moving?: string): Promise<Map<ScheduleTemplate, Interval[]>> {
+    const actors = [...new Set(templates.flatMap((t) => t.actors))];
+    const [exceptions, booked] = await Promise.all([this.exceptions(templates, actors, from, to), this.tx.bookedTimes(actors, from, to)]);
+    const open = new Map<ScheduleTemplate, Interval[]>();
+    for (const template of templates) {
+      const closed = [...this.closures(template, exceptions), ...booked.filter((b) => template.actors.includes(b.actor) && b.appointmentId !== moving)];
+      open.set(template, subtract(templateIntervals(template, from, to, type.code), closed));
+    }
+    return open;
+  }
+
+  /** Free slots of the type, earliest first (then by schedule), at most `limit`. */
+  async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number): Promise<Slot[]> {
+    const open = await this.openIntervals(templates, from, to, type);
+    const slots: Slot[] = [];
+    for (const [template, intervals] of open) {
+      for (const slot of cutSlots(intervals, type.minutes)) {
+        slots.push({
+          resourceType: 'Slot',
+          id: `${template.scheduleId}-${slot.start.getTime()}`,
+          schedule: { reference: `Schedule/${template.scheduleId}` },
+          status: 'free',
+          start: slot.start.toISOString(),
+          end: slot.end.toISOString(),
+          appointmentType: { coding: [{ system: APPOINTMENT_TYPE_SYSTEM, code: type.code, display: type.display }] },
+        });
+      }
+    }
+    slots.sort((a, b) => a.start!.localeCompare(b.start!) || a.id!.localeCompare(b.id!));
+    return slots.slice(0, limit);
+  }
+
+  /**
+   * Refuses a booking that does not fit: each practitioner must have a schedule whose open
+   * time (template, exceptions; not other bookings, which the database itself refuses) covers
+   * the whole appointment for its type. `moving` names an appointment being rescheduled,
+   * whose own current time does not count against it.
+   */
+  async requireOpen(practitioners: readonly string[], site: string | undefined, start: Date, end: Date, type: AppointmentType, moving?: string): Promise<void> {
+    for (const practitioner of practitioners) {
+      const schedules = this.schedulesOf(practitioner, site);
+      if (schedules.length === 0) throw new FhirError(422, 'business-rule', `${practitioner} has no active schedule${site ? ` at ${site}` : ''}`);
+      const open = await this.openIntervals(schedules, start, end, type, moving);
+      const fits = [...open.values()].some((intervals) => within(intervals, start, end));
+      if (!fits) {
+        const closed = await this.withoutBookings(schedules, start, end, type);
+        throw closed
+          ? new FhirError(422, 'business-rule', `${practitioner} does not take ${type.display} appointments from ${start.toISOString()} to ${end.toISOString()}: the time is outside their open hours for that type`)
+          : new FhirError(409, 'conflict', `${practitioner} is already booked between ${start.toISOString()} and ${end.toISOString()}; choose another time`);
+      }
+    }
+  }
+
+  /** True when the time is closed even before bookings are counted. */
+  private async withoutBookings(schedules: readonly ScheduleTemplate[], start: Date, end: Date, type: AppointmentType): Promise<boolean> {
+    const actors = [...new Set(schedules.flatMap((t) => t.actors))];
+    const exceptions = await this.exceptions(schedules, actors, start, end);
+    return !schedules.some((t) => within(subtract(templateIntervals(t, start, end, type.code), this.closures(t, exceptions)), start, end));
+  }
+
+  /** A schedule's own exceptions, and those of the site's or room's schedule (holidays, closures for everyone there). */
+  private closures(template: ScheduleTemplate, exceptions: Map<string, Interval[]>): Interval[] {
+    const places = this.templates.filter((t) => t !== template && isPlaceSchedule(t) && t.actors.some((a) => template.actors.includes(a)));
+    return [template, ...places].flatMap((t) => exceptions.get(t.scheduleId) ?? []);
+  }
+
+  /** busy-unavailable Slots overlapping [from, to), by schedule id. */
+  private async exceptions(templates: readonly ScheduleTemplate[], actors: readonly string[], from: Date, to: Date): Promise<Map<string, Interval[]>> {
+    const siteSchedules = this.templates.filter((t) => isPlaceSchedule(t) && t.actors.some((a) => actors.includes(a)));
+    const ids = [...new Set([...templates, ...siteSchedules].map((t) => t.scheduleId))];
+    const byId = new Map<string, Interval[]>();
+    if (ids.length === 0) return byId;
+    const lookBack = new Date(from.getTime() - MAX_EXCEPTION_DAYS * 86_400_000);
+    const slots = await searchAll<Slot>(this.tx, 'Slot', {
+      schedule: ids.map((id) => `Schedule/${id}`).join(','),
+      status: 'busy-unavailable',
+      start: [`ge${lookBack.toISOString()}`, `lt${to.toISOString()}`],
+      _count: String(MAX_PAGE),
+    });
+    for (const slot of slots) {
+      const id = slot.schedule.reference?.split('/')[1] ?? '';
+      const interval = { start: new Date(slot.start!), end: new Date(slot.end!) };
+      if (interval.end <= from) continue;
+      byId.set(id, [...(byId.get(id) ?? []), interval]);
+    }
+    return byId;
+  }
+}
+
+/** A leave or holiday is found by its start; longer ones are entered as several. */
+export const MAX_EXCEPTION_DAYS = 92;
+const MAX_SCHEDULES = 1000;
+const MAX_PAGE = 1000;
+
+function isPlaceSchedule(template: ScheduleTemplate): boolean {
+  return template.actors.every((a) => a.startsWith('Location/'));
+}
+
+/** One page of up to 1000 matches, parsed. */
+export async function searchAll<T>(transaction: RepositoryTransaction, resourceType: string, query: Record<string, string | string[]>): Promise<T[]> {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  const result = await transaction.search(parseSearchRequest(resourceType, params));
+  return result.matches.map((m) => JSON.parse(m.content) as T);
+}
+
+export function participantsOf(appointment: Appointment, type: string): string[] {
+  return (appointment.participant ?? []).map((p) => p.actor?.reference ?? '').filter((ref) => ref.startsWith(`${type}/`));
+}
