@@ -1,6 +1,7 @@
 import { instantText, parseFhirDateRange } from './fhir-date.js';
 import { normalizeString } from './normalize.js';
 import { COLUMN_PARAMS, type SearchParamDef, type SearchParameterRegistry } from './search-parameters.js';
+import { PHONETIC_PARAMETER, phoneticKeys } from './phonetic.js';
 
 export interface StringRow { code: string; value: string; exact: string }
 export interface TokenRow { code: string; system: string | null; value: string | null; display: string | null }
@@ -55,6 +56,10 @@ function addValue(rows: IndexRows, param: SearchParamDef, value: unknown): void 
   const code = param.code;
   switch (param.type) {
     case 'string':
+      if (code === PHONETIC_PARAMETER) {
+        for (const s of stringsOf(value)) for (const key of phoneticKeys(s)) rows.string.push({ code, value: key, exact: s.slice(0, 2000) });
+        break;
+      }
       for (const s of stringsOf(value)) rows.string.push({ code, value: normalizeString(s).slice(0, 2000), exact: s.slice(0, 2000) });
       break;
     case 'token':

@@ -10,3 +10,4 @@ export * from './validate.js';
 export * from './shape-resource.js';
 export * from './localize-references.js';
 export * from './shared-data.js';
+export * from './phonetic.js';

@@ -66,9 +66,15 @@ function checkCode(element: InternalSchemaElement, code: string, path: string): 
   }
 }
 
+/** A relative reference: Type/id, optionally with a version (conditional ones are resolved before validation). */
+const RELATIVE_REFERENCE = /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
 function checkReference(element: InternalSchemaElement, ref: Json, path: string): void {
   const reference = ref.reference;
   if (typeof reference !== 'string' || reference.startsWith('#') || reference.startsWith('urn:')) return;
+  if (!reference.includes(':') && !reference.includes('?') && !RELATIVE_REFERENCE.test(reference)) {
+    throw badRequest(`"${reference}" is not a reference: write Type/id, such as Patient/123`, `${path}.reference`);
+  }
   const profiles = element.type.find((t) => t.code === 'Reference')?.targetProfile;
   if (!profiles?.length) return;
   const allowed = profiles.map((p) => p.split('/').pop()!);

@@ -28,7 +28,7 @@ async function seedPractice(origin: string, headers: Record<string, string>): Pr
   };
   const created = async (resources: Record<string, unknown>[]): Promise<string[]> => {
     const bundle = await post({ resourceType: 'Bundle', type: 'transaction', entry: resources.map((resource) => ({ resource, request: { method: 'POST', url: resource.resourceType } })) });
-    return bundle.entry!.map((e) => e.response!.location!.split('/')[1]!);
+    return bundle.entry!.map((e) => e.response!.location!.split('/_history')[0]!.split('/').pop()!);
   };
   const random = createRandom(31);
   const [site] = await created([{ resourceType: 'Location', name: 'Bench clinic' }]);

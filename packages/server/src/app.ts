@@ -14,6 +14,7 @@ import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 import { registerProtection, type ProtectionOptions } from './http/protection.js';
 import { FhirOperations } from './fhir/router.js';
+import { registrationOperations } from './registration/registration-operations.js';
 import { schedulingOperations, type SchedulingOptions } from './scheduling/scheduling-operations.js';
 
 export interface AppOptions {
@@ -93,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
     audit,
-    operations: new FhirOperations(schedulingOperations({ defaultTimeZone: 'UTC', ...options.scheduling })),
+    operations: new FhirOperations([...schedulingOperations({ defaultTimeZone: 'UTC', ...options.scheduling }), ...registrationOperations()]),
   });
   return app;
 }

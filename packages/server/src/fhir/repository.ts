@@ -15,7 +15,8 @@ import {
 } from '@unichart/fhir';
 import { currentAuditContext } from '../audit/audit-context.js';
 import { buildAuditRecord, type AuditRecord } from '../audit/audit-record.js';
-import type { Appointment, Resource } from '@medplum/fhirtypes';
+import type { Appointment, Patient, Resource } from '@medplum/fhirtypes';
+import { lacksMedicalRecordNumber, nextMedicalRecordNumbers, withMedicalRecordNumber } from './medical-record-number.js';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { sqlState, SqlState, type Database, type SqlClient } from '../db/database.js';
 import { executeSearch, type SearchResult } from './search/execute-search.js';
@@ -108,7 +109,17 @@ export class RepositoryTransaction {
       if (existing) return { resource: JSON.parse(existing.content) as Resource, created: false, unchanged: true };
     }
     const id = options.assignedId ?? randomUUID();
-    return { resource: await this.write({ ...input, id }, 0, 'create'), created: true };
+    const [resource] = await this.withMedicalRecordNumbers([{ ...input, id }]);
+    return { resource: await this.write(resource!, 0, 'create'), created: true };
+  }
+
+  /** New Patients get the practice's medical record number; other resources pass unchanged. */
+  private async withMedicalRecordNumbers(resources: Resource[]): Promise<Resource[]> {
+    const lacking = resources.filter((r) => lacksMedicalRecordNumber(r, this.tenantId));
+    if (lacking.length === 0) return resources;
+    const numbers = await nextMedicalRecordNumbers(this.sql, lacking.length);
+    const assigned = new Map(lacking.map((patient, i) => [patient, withMedicalRecordNumber(patient, this.tenantId, numbers[i]!)]));
+    return resources.map((r) => assigned.get(r as Patient) ?? r);
   }
 
   /** Validates and indexes a new resource without writing it: one part of a bulk create. */
@@ -124,8 +135,10 @@ export class RepositoryTransaction {
    * Writes prepared creates in one statement: the bulk path for imports and transaction
    * Bundles. Fails as a whole if any id already exists.
    */
-  async createPrepared(prepared: readonly PreparedCreate[]): Promise<Resource[]> {
-    if (prepared.length === 0) return [];
+  async createPrepared(toWrite: readonly PreparedCreate[]): Promise<Resource[]> {
+    if (toWrite.length === 0) return [];
+    const numbered = await this.withMedicalRecordNumbers(toWrite.map((p) => p.stored));
+    const prepared = toWrite.map((p, i) => (numbered[i] === p.stored ? p : this.prepareCreate(numbered[i], p.id, p.lastUpdated, true)));
     const audit = prepared.map((v) => writeAudit('create', v.stored, v.rows));
     const statement = buildCreateManyStatement(this.tenantId, prepared[0]!.lastUpdated, prepared, audit);
     try {
@@ -181,7 +194,8 @@ export class RepositoryTransaction {
       throw preconditionFailed(`${input.resourceType}/${input.id} is at version ${current?.versionId ?? 'none'}, not ${options.ifMatch}; reload and try again`);
     }
     const previous = current?.versionId ?? 0;
-    const resource = await this.write(input, previous, previous === 0 ? 'create' : 'update');
+    const [toWrite] = previous === 0 ? await this.withMedicalRecordNumbers([input]) : [input];
+    const resource = await this.write(toWrite!, previous, previous === 0 ? 'create' : 'update');
     return { resource, created: previous === 0 || Boolean(current?.deleted) };
   }
 
@@ -246,13 +260,25 @@ export class RepositoryTransaction {
    */
   async bookedTimes(actors: readonly string[], from: Date, to: Date): Promise<BookedTime[]> {
     if (actors.length === 0) return [];
-    const rows = await this.sql.prepared<{ actor: string; appointment_id: string; starts: Date | string; ends: Date | string }>(
+    // Epoch milliseconds parse far faster than timestamps, and a busy month has thousands of rows.
+    const rows = await this.sql.prepared<{ actor: string; appointment_id: string; starts: number; ends: number }>(
       'unichart_booked_times',
-      `SELECT actor, appointment_id, lower(during) AS starts, upper(during) AS ends FROM appointment_booking
+      `SELECT actor, appointment_id, extract(epoch FROM lower(during)) * 1000 AS starts, extract(epoch FROM upper(during)) * 1000 AS ends FROM appointment_booking
        WHERE tenant_id = $1 AND actor = ANY($2::text[]) AND during && tstzrange($3::timestamptz, $4::timestamptz, '[)')`,
       [this.tenantId, actors, from.toISOString(), to.toISOString()],
     );
-    return rows.map((row) => ({ actor: row.actor, appointmentId: row.appointment_id, start: new Date(row.starts), end: new Date(row.ends) }));
+    return rows.map((row) => ({ actor: row.actor, appointmentId: row.appointment_id, start: new Date(Number(row.starts)), end: new Date(Number(row.ends)) }));
+  }
+
+  /** Every current resource that refers to this one through a search parameter (a patient's whole compartment, for one). */
+  async referencing(targetType: string, targetId: string): Promise<{ resourceType: string; id: string }[]> {
+    const rows = await this.sql.query<{ resource_type: string; id: string }>(
+      `SELECT DISTINCT s.resource_type, s.id FROM sp_reference s
+       JOIN resource r ON r.tenant_id = s.tenant_id AND r.resource_type = s.resource_type AND r.id = s.id AND NOT r.deleted
+       WHERE s.tenant_id = $1 AND s.target_type = $2 AND s.target_id = $3 ORDER BY 1, 2`,
+      [this.tenantId, targetType, targetId],
+    );
+    return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
   }
 
   async history(query: HistoryQuery): Promise<StoredVersion[]> {

@@ -87,22 +87,51 @@ export function templateIntervals(template: ScheduleTemplate, from: Date, to: Da
   const upper = Math.min(to.getTime(), template.horizon.end?.getTime() ?? Infinity);
   const intervals: Interval[] = [];
   if (blocks.length === 0 || lower >= upper) return intervals;
-  // Walk local calendar days so that blocks keep their wall-clock hours across DST changes.
-  let day = DateTime.fromMillis(lower, { zone: template.timeZone }).startOf('day');
-  while (day.toMillis() < upper) {
-    const weekday = WEEKDAYS[day.weekday - 1]!;
+  for (const day of localDays(template.timeZone, lower, upper)) {
     for (const block of blocks) {
-      if (!block.days.includes(weekday)) continue;
-      const start = day.plus({ minutes: block.startMinute }).toMillis();
-      const end = day.plus({ minutes: block.endMinute }).toMillis();
-      const clippedStart = Math.max(start, lower);
-      const clippedEnd = Math.min(end, upper);
+      if (!block.days.includes(day.weekday)) continue;
+      const clippedStart = Math.max(day.at(block.startMinute), lower);
+      const clippedEnd = Math.min(day.at(block.endMinute), upper);
       if (clippedStart < clippedEnd) intervals.push({ start: new Date(clippedStart), end: new Date(clippedEnd) });
     }
-    day = day.plus({ days: 1 });
   }
   return merge(intervals);
 }
+
+interface LocalDay {
+  readonly weekday: Weekday;
+  /** The instant of a wall-clock time that day, in minutes after midnight. */
+  at(minute: number): number;
+}
+
+/**
+ * The local calendar days touching [from, to) in a zone. Blocks keep their wall-clock hours
+ * across daylight saving changes; only on the day of a change is the zone consulted per time.
+ */
+function localDays(zone: string, from: number, to: number): LocalDay[] {
+  // Every schedule of a practice usually shares one zone and one window: compute the days once.
+  const key = `${zone}|${from}|${to}`;
+  const cached = recentDays.get(key);
+  if (cached) return cached;
+  const days: LocalDay[] = [];
+  let day = DateTime.fromMillis(from, { zone }).startOf('day');
+  while (day.toMillis() < to) {
+    const midnight = day.toMillis();
+    const next = day.plus({ days: 1 });
+    const steady = next.offset === day.offset;
+    const current = day;
+    days.push({
+      weekday: WEEKDAYS[day.weekday - 1]!,
+      at: steady ? (minute) => midnight + minute * 60_000 : (minute) => current.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis(),
+    });
+    day = next;
+  }
+  if (recentDays.size >= 64) recentDays.clear();
+  recentDays.set(key, days);
+  return days;
+}
+
+const recentDays = new Map<string, LocalDay[]>();
 
 /** Sorted, with touching or overlapping intervals joined. */
 export function merge(intervals: readonly Interval[]): Interval[] {

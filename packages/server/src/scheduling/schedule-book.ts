@@ -67,22 +67,20 @@ export class ScheduleBook {
   /** Free slots of the type, earliest first (then by schedule), at most `limit`. */
   async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number): Promise<Slot[]> {
     const open = await this.openIntervals(templates, from, to, type);
-    const slots: Slot[] = [];
+    const candidates: { scheduleId: string; start: number; end: number }[] = [];
     for (const [template, intervals] of open) {
-      for (const slot of cutSlots(intervals, type.minutes)) {
-        slots.push({
-          resourceType: 'Slot',
-          id: `${template.scheduleId}-${slot.start.getTime()}`,
-          schedule: { reference: `Schedule/${template.scheduleId}` },
-          status: 'free',
-          start: slot.start.toISOString(),
-          end: slot.end.toISOString(),
-          appointmentType: { coding: [{ system: APPOINTMENT_TYPE_SYSTEM, code: type.code, display: type.display }] },
-        });
-      }
+      for (const slot of cutSlots(intervals, type.minutes)) candidates.push({ scheduleId: template.scheduleId, start: slot.start.getTime(), end: slot.end.getTime() });
     }
-    slots.sort((a, b) => a.start!.localeCompare(b.start!) || a.id!.localeCompare(b.id!));
-    return slots.slice(0, limit);
+    candidates.sort((a, b) => a.start - b.start || (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0));
+    return candidates.slice(0, limit).map((slot) => ({
+      resourceType: 'Slot',
+      id: `${slot.scheduleId}-${slot.start}`,
+      schedule: { reference: `Schedule/${slot.scheduleId}` },
+      status: 'free',
+      start: new Date(slot.start).toISOString(),
+      end: new Date(slot.end).toISOString(),
+      appointmentType: { coding: [{ system: APPOINTMENT_TYPE_SYSTEM, code: type.code, display: type.display }] },
+    }));
   }
 
   /**

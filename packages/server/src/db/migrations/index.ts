@@ -3,6 +3,7 @@ import * as rowLevelSecurity from './002-row-level-security.js';
 import * as identity from './003-identity.js';
 import * as audit from './004-audit.js';
 import * as appointmentBooking from './006-appointment-booking.js';
+import * as medicalRecordNumber from './007-medical-record-number.js';
 
 export interface Migration {
   readonly version: number;
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'audit', sql: audit.sql },
   // 5 is taken by the OAuth2 store, on its way from another branch.
   { version: 6, name: 'appointment-booking', sql: appointmentBooking.sql },
+  { version: 7, name: 'medical-record-number', sql: medicalRecordNumber.sql },
 ];

@@ -2,6 +2,7 @@ import {
   badRequest,
   COLUMN_PARAMS,
   normalizeString,
+  PHONETIC_PARAMETER,
   splitValues,
   unescapeValue,
   type SearchFilter,
@@ -12,6 +13,7 @@ import { escapeLike, type SqlParams } from './sql-params.js';
 import {
   dateCondition,
   numberCondition,
+  phoneticCondition,
   quantityCondition,
   referenceCondition,
   stringCondition,
@@ -69,6 +71,7 @@ function valueCondition(ctx: ConditionContext, param: SearchParamDef, modifier: 
   const p = ctx.params;
   switch (param.type) {
     case 'string':
+      if (param.code === PHONETIC_PARAMETER && !modifier) return phoneticCondition(p, value);
       return stringCondition(p, modifier, value, at);
     case 'token':
       return tokenCondition(p, modifier, value, at);

@@ -4,6 +4,7 @@ import {
   normalizeString,
   parseFhirDateRange,
   parseReference,
+  phoneticKeys,
   splitPipe,
   unescapeValue,
   type SearchParamDef,
@@ -31,6 +32,13 @@ export function stringCondition(p: SqlParams, modifier: string | undefined, raw:
   if (modifier === 'contains') return `s.value LIKE ${p.add(`%${escapeLike(normalized)}%`)}`;
   if (modifier && modifier !== 'text') throw badRequest(`Modifier :${modifier} does not apply to string parameters`, at);
   return prefixRange(p, 's.value', normalized);
+}
+
+/** Any stored word that sounds like any word searched for (see phoneticKeys). */
+export function phoneticCondition(p: SqlParams, raw: string): string {
+  const keys = phoneticKeys(unescapeValue(raw));
+  if (keys.length === 0) return 'false';
+  return `s.value = ANY(${p.add(keys)}::text[])`;
 }
 
 /**
