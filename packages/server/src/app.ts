@@ -16,6 +16,7 @@ import { registerProtection, type ProtectionOptions } from './http/protection.js
 import { FhirOperations } from './fhir/router.js';
 import { registrationOperations } from './registration/registration-operations.js';
 import { schedulingOperations, type SchedulingOptions } from './scheduling/scheduling-operations.js';
+import { visitOperations } from './scheduling/visit-operations.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
+  const scheduling = { defaultTimeZone: 'UTC', ...options.scheduling };
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, identity);
   registerFhirRoutes(app, {
@@ -94,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
     audit,
-    operations: new FhirOperations([...schedulingOperations({ defaultTimeZone: 'UTC', ...options.scheduling }), ...registrationOperations()]),
+    operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
   });
   return app;
 }

@@ -64,12 +64,26 @@ export class ScheduleBook {
     return open;
   }
 
-  /** Free slots of the type, earliest first (then by schedule), at most `limit`. */
+  /**
+   * Free slots of the type, earliest first (then by schedule), at most `limit`. The window grows
+   * from one day until enough are found, so the usual question (the next openings) reads one
+   * day of bookings rather than the whole range. Each window is computed with a day of margin
+   * on both sides so that slots keep the same alignment whichever window finds them.
+   */
   async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number): Promise<Slot[]> {
-    const open = await this.openIntervals(templates, from, to, type);
     const candidates: { scheduleId: string; start: number; end: number }[] = [];
-    for (const [template, intervals] of open) {
-      for (const slot of cutSlots(intervals, type.minutes)) candidates.push({ scheduleId: template.scheduleId, start: slot.start.getTime(), end: slot.end.getTime() });
+    let windowStart = from.getTime();
+    for (let span = DAY_MS; windowStart < to.getTime() && candidates.length < limit; span *= 3) {
+      const windowEnd = Math.min(to.getTime(), windowStart + span);
+      const lower = new Date(Math.max(from.getTime(), windowStart - DAY_MS));
+      const upper = new Date(Math.min(to.getTime(), windowEnd + DAY_MS));
+      for (const [template, intervals] of await this.openIntervals(templates, lower, upper, type)) {
+        for (const slot of cutSlots(intervals, type.minutes)) {
+          const start = slot.start.getTime();
+          if (start >= windowStart && start < windowEnd) candidates.push({ scheduleId: template.scheduleId, start, end: slot.end.getTime() });
+        }
+      }
+      windowStart = windowEnd;
     }
     candidates.sort((a, b) => a.start - b.start || (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0));
     return candidates.slice(0, limit).map((slot) => ({
@@ -139,6 +153,8 @@ export class ScheduleBook {
     return byId;
   }
 }
+
+const DAY_MS = 86_400_000;
 
 /** A leave or holiday is found by its start; longer ones are entered as several. */
 export const MAX_EXCEPTION_DAYS = 92;
