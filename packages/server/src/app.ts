@@ -17,6 +17,12 @@ import { FhirOperations } from './fhir/router.js';
 import { registrationOperations } from './registration/registration-operations.js';
 import { schedulingOperations, type SchedulingOptions } from './scheduling/scheduling-operations.js';
 import { visitOperations } from './scheduling/visit-operations.js';
+import { SCHEDULING_FACT_TYPES, SchedulingCache } from './scheduling/schedule-book.js';
+import { JobRunner } from './jobs/job-queue.js';
+import { channelsFrom, type ChannelConfig } from './reminders/channels.js';
+import { ReminderLinks } from './reminders/reminder-links.js';
+import { registerReminderRoutes } from './reminders/reminder-routes.js';
+import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -28,11 +34,53 @@ export interface AppOptions {
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly scheduling?: Partial<SchedulingOptions>;
+  /** Close the database when the app closes (after every background task has finished with it). */
+  readonly closesDatabase?: boolean;
+  /** Reminders and other background jobs; off unless given (tests start what they test). */
+  readonly jobs?: {
+    readonly channels: ChannelConfig;
+    readonly hoursBefore: readonly number[];
+    readonly publicUrl: string;
+    readonly pollMs: number;
+    /** How often upcoming appointments are scanned for reminders to queue. */
+    readonly planEveryMs?: number;
+    readonly leaseMs?: number;
+  };
 }
 
 const DEFAULT_PROTECTION: ProtectionOptions = { corsOrigins: [], requestsPerMinute: 60_000, signInsPerMinute: 10, tls: false };
 
 export const VERSION = '0.1.0';
+
+/** The reminder planner and the job runner that sends what it queued. */
+function startBackgroundJobs(
+  app: FastifyInstance,
+  db: Database,
+  jobs: NonNullable<AppOptions['jobs']>,
+  deps: { links: ReminderLinks; repositoryFor: (tenantId: string) => Promise<FhirRepository>; timeZone: string },
+): { start(): void; stop(): Promise<void> } {
+  const onError = (message: string, error: unknown) => app.log.error({ err: error }, message);
+  const reminders = new Reminders({ db, ...deps, channels: channelsFrom(jobs.channels), publicUrl: jobs.publicUrl, defaultHours: jobs.hoursBefore });
+  const runner = new JobRunner(db, new Map([[REMINDER_JOB, (job) => reminders.send(job)]]), { onError, leaseMs: jobs.leaseMs });
+  let planner: NodeJS.Timeout | undefined;
+  let planning: Promise<unknown> | undefined;
+  const plan = () => {
+    planning ??= reminders.planAll().catch((error: unknown) => onError('reminder planning failed', error)).finally(() => (planning = undefined));
+  };
+  return {
+    start() {
+      plan();
+      planner = setInterval(plan, jobs.planEveryMs ?? 60_000);
+      planner.unref();
+      runner.start(jobs.pollMs);
+    },
+    async stop() {
+      clearInterval(planner);
+      await planning;
+      await runner.stop();
+    },
+  };
+}
 const DEFAULT_BODY_LIMIT = 32 * 1024 * 1024;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -52,6 +100,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return jsonParser(request, body as string, done);
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Fastify runs onClose hooks last-added first: added first, this one runs after all the others.
+  if (options.closesDatabase) app.addHook('onClose', () => options.db.close());
   registerErrorHandling(app);
   await registerProtection(app, protection);
 
@@ -59,9 +109,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const audit = new AuditTrail(options.db);
   const sealer = new AuditSealer(options.db);
   const registries = new PracticeRegistries(options.db);
+  const schedulingFacts = new SchedulingCache();
   const hooks: RepositoryHooks = {
     afterCommit(tenantId, written) {
       statistics.recordWrites(written.length);
+      if (written.some((w) => SCHEDULING_FACT_TYPES.has(w.resourceType))) schedulingFacts.invalidate(tenantId);
       for (const change of written.filter((w) => w.resourceType === 'SearchParameter')) {
         registries.invalidate(tenantId);
         const parameter = change.resource as SearchParameter | undefined;
@@ -72,13 +124,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
   const reindexer = new SearchParameterReindexer(options.db, registries, hooks, (message, error) => app.log.error({ err: error }, message));
+  const repositoryForTenant = async (tenantId: string) => new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks);
+  const scheduling = { defaultTimeZone: 'UTC', cache: schedulingFacts, ...options.scheduling };
+  const links = new ReminderLinks(await options.identity.accounts.platformSecret('reminder-links'));
+  registerReminderRoutes(app, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone, now: scheduling.now });
+  const background = options.jobs ? startBackgroundJobs(app, options.db, options.jobs, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone }) : undefined;
+
   app.addHook('onReady', async () => {
     sealer.start();
+    background?.start();
     // Plans are only as good as the statistics; PGlite never gathers them by itself.
     void statistics.analyze({ vacuum: false });
     await reindexer.resumeAll();
   });
   app.addHook('onClose', async () => {
+    await background?.stop();
     await reindexer.settle();
     await statistics.settle();
     await audit.settle();
@@ -87,12 +147,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
-  const scheduling = { defaultTimeZone: 'UTC', ...options.scheduling };
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, identity);
   registerFhirRoutes(app, {
     authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),
-    repositoryFor: async (actor) => new FhirRepository(options.db, actor.tenantId, await registries.registryFor(actor.tenantId), hooks),
+    repositoryFor: (actor) => repositoryForTenant(actor.tenantId),
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
     audit,

@@ -20,6 +20,20 @@ export interface ServerConfig {
   readonly tlsKeyFile?: string;
   /** IANA time zone of schedules that do not name their own. */
   readonly timeZone: string;
+  readonly reminders: {
+    readonly smtpUrl?: string;
+    readonly mailFrom: string;
+    readonly smsUrl?: string;
+    readonly smsToken?: string;
+    readonly outboxDir: string;
+    readonly hoursBefore: number[];
+    /** Origin of the reply links in reminders. */
+    readonly publicUrl?: string;
+  };
+  readonly jobPollMs: number;
+  readonly reminderPlanMs: number;
+  /** How long a claimed job is held before another process may take it over. */
+  readonly jobLeaseMs: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -40,5 +54,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tlsCertFile: env.UNICHART_TLS_CERT || undefined,
     tlsKeyFile: env.UNICHART_TLS_KEY || undefined,
     timeZone: env.UNICHART_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone,
+    reminders: {
+      smtpUrl: env.UNICHART_SMTP_URL || undefined,
+      mailFrom: env.UNICHART_MAIL_FROM || 'Unichart <no-reply@unichart.local>',
+      smsUrl: env.UNICHART_SMS_URL || undefined,
+      smsToken: env.UNICHART_SMS_TOKEN || undefined,
+      outboxDir: env.UNICHART_OUTBOX_DIR ?? `${env.UNICHART_DATA_DIR ?? './data'}/outbox`,
+      hoursBefore: (env.UNICHART_REMINDER_HOURS ?? '48,2').split(',').map(Number).filter((h) => h > 0),
+      publicUrl: env.UNICHART_PUBLIC_URL || undefined,
+    },
+    jobPollMs: Number(env.UNICHART_JOB_POLL_MS ?? 1000),
+    reminderPlanMs: Number(env.UNICHART_REMINDER_PLAN_MS ?? 60_000),
+    jobLeaseMs: Number(env.UNICHART_JOB_LEASE_MS ?? 60_000),
   };
 }

@@ -38,11 +38,19 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     baseUrl: config.baseUrl,
     logger: true,
     tls,
+    closesDatabase: true,
     scheduling: { defaultTimeZone: config.timeZone },
+    jobs: {
+      channels: config.reminders,
+      hoursBefore: config.reminders.hoursBefore,
+      publicUrl: config.reminders.publicUrl ?? config.baseUrl?.replace(/\/fhir\/R4\/?$/, '') ?? `http://localhost:${config.port}`,
+      pollMs: config.jobPollMs,
+      planEveryMs: config.reminderPlanMs,
+      leaseMs: config.jobLeaseMs,
+    },
     protection: { corsOrigins: config.corsOrigins, requestsPerMinute: config.requestsPerMinute, signInsPerMinute: config.signInsPerMinute },
   });
   if (identity.encryptionKeyFromDatabase) app.log.warn('UNICHART_ENCRYPTION_KEYS is not set: field encryption uses a key kept in the database (fine for a demo, not for production)');
-  app.addHook('onClose', () => db.close());
   await app.listen({ port: config.port, host: config.host });
   return { app, db };
 }

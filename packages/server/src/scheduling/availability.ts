@@ -102,36 +102,43 @@ interface LocalDay {
   readonly weekday: Weekday;
   /** The instant of a wall-clock time that day, in minutes after midnight. */
   at(minute: number): number;
+  /** Midnight starting the next local day. */
+  readonly next: number;
 }
 
 /**
  * The local calendar days touching [from, to) in a zone. Blocks keep their wall-clock hours
  * across daylight saving changes; only on the day of a change is the zone consulted per time.
+ * Days are computed once per zone and kept: every request asks about the same few weeks.
  */
 function localDays(zone: string, from: number, to: number): LocalDay[] {
-  // Every schedule of a practice usually shares one zone and one window: compute the days once.
-  const key = `${zone}|${from}|${to}`;
-  const cached = recentDays.get(key);
-  if (cached) return cached;
   const days: LocalDay[] = [];
-  let day = DateTime.fromMillis(from, { zone }).startOf('day');
-  while (day.toMillis() < to) {
-    const midnight = day.toMillis();
-    const next = day.plus({ days: 1 });
-    const steady = next.offset === day.offset;
-    const current = day;
-    days.push({
-      weekday: WEEKDAYS[day.weekday - 1]!,
-      at: steady ? (minute) => midnight + minute * 60_000 : (minute) => current.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis(),
-    });
-    day = next;
+  for (let midnight = DateTime.fromMillis(from, { zone }).startOf('day').toMillis(); midnight < to; ) {
+    const day = localDay(zone, midnight);
+    days.push(day);
+    midnight = day.next;
   }
-  if (recentDays.size >= 64) recentDays.clear();
-  recentDays.set(key, days);
   return days;
 }
 
-const recentDays = new Map<string, LocalDay[]>();
+const knownDays = new Map<string, LocalDay>();
+
+function localDay(zone: string, midnight: number): LocalDay {
+  const key = `${zone}|${midnight}`;
+  const known = knownDays.get(key);
+  if (known) return known;
+  const start = DateTime.fromMillis(midnight, { zone });
+  const next = start.plus({ days: 1 });
+  const steady = next.offset === start.offset;
+  const day: LocalDay = {
+    weekday: WEEKDAYS[start.weekday - 1]!,
+    at: steady ? (minute) => midnight + minute * 60_000 : (minute) => start.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis(),
+    next: next.toMillis(),
+  };
+  if (knownDays.size >= 20_000) knownDays.clear();
+  knownDays.set(key, day);
+  return day;
+}
 
 /** Sorted, with touching or overlapping intervals joined. */
 export function merge(intervals: readonly Interval[]): Interval[] {

@@ -15,20 +15,13 @@ export class ScheduleBook {
     private readonly tx: RepositoryTransaction,
     readonly types: Map<string, AppointmentType>,
     readonly templates: ScheduleTemplate[],
+    /** busy-unavailable Slots (leave, holidays) by schedule id. */
+    private readonly closed: Map<string, Interval[]>,
   ) {}
 
-  static async load(tx: RepositoryTransaction, defaultTimeZone: string): Promise<ScheduleBook> {
-    const [codeSystem] = await searchAll<CodeSystem>(tx, 'CodeSystem', { url: APPOINTMENT_TYPE_SYSTEM, _count: '1' });
-    const schedules = await searchAll<Schedule>(tx, 'Schedule', { active: 'true', _count: String(MAX_SCHEDULES) });
-    const templates = schedules.map((schedule) => {
-      try {
-        return parseScheduleTemplate(schedule, defaultTimeZone);
-      } catch (error) {
-        if (error instanceof TemplateProblem) throw new FhirError(422, 'business-rule', `Schedule/${schedule.id} cannot be used: ${error.message}`, error.path);
-        throw error;
-      }
-    });
-    return new ScheduleBook(tx, appointmentTypesOf(codeSystem), templates);
+  static async load(tx: RepositoryTransaction, defaultTimeZone: string, cache?: SchedulingCache): Promise<ScheduleBook> {
+    const facts = cache ? await cache.get(tx.tenantId, () => loadFacts(tx, defaultTimeZone)) : await loadFacts(tx, defaultTimeZone);
+    return new ScheduleBook(tx, facts.types, facts.templates, facts.closed);
   }
 
   type(code: string | undefined): AppointmentType {
@@ -55,7 +48,8 @@ export class ScheduleBook {
    */
   async openIntervals(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, moving?: string): Promise<Map<ScheduleTemplate, Interval[]>> {
     const actors = [...new Set(templates.flatMap((t) => t.actors))];
-    const [exceptions, booked] = await Promise.all([this.exceptions(templates, actors, from, to), this.tx.bookedTimes(actors, from, to)]);
+    const exceptions = this.exceptions(from, to);
+    const booked = await this.tx.bookedTimes(actors, from, to);
     const open = new Map<ScheduleTemplate, Interval[]>();
     for (const template of templates) {
       const closed = [...this.closures(template, exceptions), ...booked.filter((b) => template.actors.includes(b.actor) && b.appointmentId !== moving)];
@@ -120,8 +114,7 @@ export class ScheduleBook {
 
   /** True when the time is closed even before bookings are counted. */
   private async withoutBookings(schedules: readonly ScheduleTemplate[], start: Date, end: Date, type: AppointmentType): Promise<boolean> {
-    const actors = [...new Set(schedules.flatMap((t) => t.actors))];
-    const exceptions = await this.exceptions(schedules, actors, start, end);
+    const exceptions = this.exceptions(start, end);
     return !schedules.some((t) => within(subtract(templateIntervals(t, start, end, type.code), this.closures(t, exceptions)), start, end));
   }
 
@@ -132,26 +125,64 @@ export class ScheduleBook {
   }
 
   /** busy-unavailable Slots overlapping [from, to), by schedule id. */
-  private async exceptions(templates: readonly ScheduleTemplate[], actors: readonly string[], from: Date, to: Date): Promise<Map<string, Interval[]>> {
-    const siteSchedules = this.templates.filter((t) => isPlaceSchedule(t) && t.actors.some((a) => actors.includes(a)));
-    const ids = [...new Set([...templates, ...siteSchedules].map((t) => t.scheduleId))];
-    const byId = new Map<string, Interval[]>();
-    if (ids.length === 0) return byId;
-    const lookBack = new Date(from.getTime() - MAX_EXCEPTION_DAYS * 86_400_000);
-    const slots = await searchAll<Slot>(this.tx, 'Slot', {
-      schedule: ids.map((id) => `Schedule/${id}`).join(','),
-      status: 'busy-unavailable',
-      start: [`ge${lookBack.toISOString()}`, `lt${to.toISOString()}`],
-      _count: String(MAX_PAGE),
-    });
-    for (const slot of slots) {
-      const id = slot.schedule.reference?.split('/')[1] ?? '';
-      const interval = { start: new Date(slot.start!), end: new Date(slot.end!) };
-      if (interval.end <= from) continue;
-      byId.set(id, [...(byId.get(id) ?? []), interval]);
-    }
-    return byId;
+  private exceptions(from: Date, to: Date): Map<string, Interval[]> {
+    const overlapping = new Map<string, Interval[]>();
+    for (const [id, intervals] of this.closed) overlapping.set(id, intervals.filter((i) => i.end > from && i.start < to));
+    return overlapping;
   }
+}
+
+/**
+ * What rarely changes, read once and shared by requests for a few seconds: appointment types,
+ * templates and exceptions. A write of a Schedule, Slot or the type CodeSystem in this process
+ * drops the entry at once; another server copy's write is seen within the time to live.
+ */
+export class SchedulingCache {
+  private readonly entries = new Map<string, { loadedAt: number; facts: Promise<SchedulingFacts> }>();
+
+  constructor(private readonly ttlMs = 5_000) {}
+
+  get(tenantId: string, load: () => Promise<SchedulingFacts>): Promise<SchedulingFacts> {
+    const entry = this.entries.get(tenantId);
+    if (entry && Date.now() - entry.loadedAt < this.ttlMs) return entry.facts;
+    const facts = load();
+    this.entries.set(tenantId, { loadedAt: Date.now(), facts });
+    facts.catch(() => this.entries.delete(tenantId));
+    return facts;
+  }
+
+  invalidate(tenantId: string): void {
+    this.entries.delete(tenantId);
+  }
+}
+
+export const SCHEDULING_FACT_TYPES = new Set(['Schedule', 'Slot', 'CodeSystem']);
+
+interface SchedulingFacts {
+  readonly types: Map<string, AppointmentType>;
+  readonly templates: ScheduleTemplate[];
+  readonly closed: Map<string, Interval[]>;
+}
+
+async function loadFacts(tx: RepositoryTransaction, defaultTimeZone: string): Promise<SchedulingFacts> {
+  const [codeSystem] = await searchAll<CodeSystem>(tx, 'CodeSystem', { url: APPOINTMENT_TYPE_SYSTEM, _count: '1' });
+  const schedules = await searchAll<Schedule>(tx, 'Schedule', { active: 'true', _count: String(MAX_SCHEDULES) });
+  const templates = schedules.map((schedule) => {
+    try {
+      return parseScheduleTemplate(schedule, defaultTimeZone);
+    } catch (error) {
+      if (error instanceof TemplateProblem) throw new FhirError(422, 'business-rule', `Schedule/${schedule.id} cannot be used: ${error.message}`, error.path);
+      throw error;
+    }
+  });
+  const lookBack = new Date(Date.now() - MAX_EXCEPTION_DAYS * DAY_MS);
+  const slots = await searchAll<Slot>(tx, 'Slot', { status: 'busy-unavailable', start: `ge${lookBack.toISOString()}`, _count: String(MAX_PAGE) });
+  const closed = new Map<string, Interval[]>();
+  for (const slot of slots) {
+    const id = slot.schedule.reference?.split('/')[1] ?? '';
+    closed.set(id, [...(closed.get(id) ?? []), { start: new Date(slot.start!), end: new Date(slot.end!) }]);
+  }
+  return { types: appointmentTypesOf(codeSystem), templates, closed };
 }
 
 const DAY_MS = 86_400_000;

@@ -1,16 +1,19 @@
 import { addResourceRule, badRequest, FhirError, forbidden, parseFhirDateRange } from '@unichart/fhir';
-import type { Appointment, AppointmentParticipant, Bundle, Parameters, ParametersParameter, Reference, Schedule, Task } from '@medplum/fhirtypes';
+import type { Appointment, AppointmentParticipant, Bundle, Parameters, ParametersParameter, Schedule } from '@medplum/fhirtypes';
 import type { FhirOperation, RouteContext } from '../fhir/router.js';
 import type { FhirAccess } from '../fhir/fhir-access.js';
 import { appointmentTypeCode, appointmentTypeConcept, type AppointmentType } from './appointment-types.js';
 import { parseScheduleTemplate, TemplateProblem } from './availability.js';
-import { participantsOf, ScheduleBook, searchAll } from './schedule-book.js';
+import { cancelAppointment } from './appointment-cancel.js';
+import { participantsOf, ScheduleBook, type SchedulingCache } from './schedule-book.js';
 
 export interface SchedulingOptions {
   /** Time zone of schedules that do not name their own. */
   readonly defaultTimeZone: string;
   /** The clock, so tests can book "tomorrow" deterministically. */
   readonly now?: () => Date;
+  /** Shared templates and exceptions; each request reads them afresh without one. */
+  readonly cache?: SchedulingCache;
 }
 
 type Context = RouteContext & { readonly access: FhirAccess };
@@ -21,7 +24,6 @@ const DEFAULT_FIND_COUNT = 100;
 const MAX_SERIES = 52;
 /** Statuses an appointment can be booked from: a request, a proposal or a waitlist entry. */
 const BOOKABLE_FROM = new Set(['proposed', 'pending', 'waitlist']);
-const HOLDS_TIME = new Set(['pending', 'booked', 'arrived', 'checked-in', 'fulfilled']);
 
 /**
  * Appointment workflows as FHIR operations:
@@ -43,7 +45,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       throw error;
     }
   });
-  const load = (ctx: Context): Promise<ScheduleBook> => ScheduleBook.load(ctx.tx, options.defaultTimeZone);
+  const load = (ctx: Context): Promise<ScheduleBook> => ScheduleBook.load(ctx.tx, options.defaultTimeZone, options.cache);
 
   const find: FhirOperation = {
     resourceType: 'Appointment',
@@ -145,13 +147,10 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
     async invoke(ctx, req, id) {
       ctx.access.require('Appointment', 'update');
       const current = await currentAppointment(ctx, id!);
-      if (current.status === 'cancelled') throw new FhirError(409, 'conflict', `Appointment/${id} is already cancelled`);
-      if (['fulfilled', 'noshow', 'entered-in-error'].includes(current.status)) throw new FhirError(409, 'conflict', `Appointment/${id} is ${current.status} and cannot be cancelled`);
-      const parameters = parametersOf(req.body);
-      const reason = valueOf(parameters, 'reason');
+      const reason = valueOf(parametersOf(req.body), 'reason');
       if (!reason?.trim()) throw badRequest('A reason for the cancellation is required', 'reason');
-      const cancelled = await write(ctx, { ...current, status: 'cancelled', cancelationReason: { text: reason.trim() } }, 'update');
-      const offer = HOLDS_TIME.has(current.status) ? await offerToWaitlist(ctx, current, now()) : undefined;
+      if (!ctx.access.canWrite(ctx.tx, current, 'update')) throw forbidden('You may not update this Appointment: it is outside your own record');
+      const { cancelled, offer } = await cancelAppointment(ctx.tx, current, reason.trim(), now());
       const body: Parameters = {
         resourceType: 'Parameters',
         parameter: [{ name: 'appointment', resource: cancelled }, ...(offer ? [{ name: 'waitlist-offer', resource: offer }] : [])],
@@ -164,7 +163,6 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
 }
 
 export const SERIES_SYSTEM = 'https://unichart.dev/fhir/appointment-series';
-export const WAITLIST_OFFER = { system: 'https://unichart.dev/fhir/CodeSystem/task-type', code: 'waitlist-offer', display: 'Offer a freed appointment time' };
 
 function bookingRequest(body: unknown): { appointment: Appointment; count: number; everyWeeks: number } {
   const resource = body as { resourceType?: string } | undefined;
@@ -224,50 +222,6 @@ async function write(ctx: Context, appointment: Appointment, interaction: 'creat
   if (!ctx.access.canWrite(ctx.tx, appointment, interaction)) throw forbidden(`You may not ${interaction} this Appointment: it is outside your own record`);
   const result = interaction === 'create' ? await ctx.tx.create(appointment) : await ctx.tx.update(appointment);
   return result.resource as Appointment;
-}
-
-/**
- * The freed time goes to the first waitlisted patient it fits: same practitioner (or none
- * asked for), a requested period that covers it, and a type no longer than the time freed.
- * The offer is a Task for the front desk (and, with reminders, the patient) to act on.
- */
-async function offerToWaitlist(ctx: Context, freed: Appointment, now: Date): Promise<Task | undefined> {
-  if (!freed.start || !freed.end) return undefined;
-  const start = new Date(freed.start);
-  const end = new Date(freed.end);
-  if (start < now) return undefined;
-  const practitioners = participantsOf(freed, 'Practitioner');
-  const waiting = await searchAll<Appointment>(ctx.tx, 'Appointment', { status: 'waitlist', _count: '1000', _sort: '_lastUpdated' });
-  const fits = waiting
-    .filter((w) => {
-      const wanted = participantsOf(w, 'Practitioner');
-      if (wanted.length > 0 && !wanted.some((p) => practitioners.includes(p))) return false;
-      const minutes = w.minutesDuration ?? 0;
-      if (minutes * 60_000 > end.getTime() - start.getTime()) return false;
-      const periods = w.requestedPeriod ?? [];
-      return periods.length === 0 || periods.some((p) => (!p.start || parseFhirDateRange(p.start)!.low <= start) && (!p.end || parseFhirDateRange(p.end)!.high >= end));
-    })
-    .sort((a, b) => (a.created ?? a.meta?.lastUpdated ?? '').localeCompare(b.created ?? b.meta?.lastUpdated ?? ''));
-  const next = fits[0];
-  if (!next) return undefined;
-  const patient: Reference = { reference: participantsOf(next, 'Patient')[0] };
-  const task: Task = {
-    resourceType: 'Task',
-    status: 'requested',
-    intent: 'proposal',
-    priority: 'asap',
-    code: { coding: [WAITLIST_OFFER], text: WAITLIST_OFFER.display },
-    description: `A time is free with ${practitioners.join(', ')} from ${freed.start} to ${freed.end}: offer it to the waitlisted patient`,
-    focus: { reference: `Appointment/${next.id}` },
-    for: patient,
-    authoredOn: now.toISOString(),
-    input: [
-      { type: { text: 'start' }, valueDateTime: freed.start },
-      { type: { text: 'end' }, valueDateTime: freed.end },
-      ...practitioners.map((reference) => ({ type: { text: 'practitioner' }, valueReference: { reference } })),
-    ],
-  };
-  return (await ctx.tx.create(task)).resource as Task;
 }
 
 function parametersOf(body: unknown): ParametersParameter[] {

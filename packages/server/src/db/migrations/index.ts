@@ -4,6 +4,7 @@ import * as identity from './003-identity.js';
 import * as audit from './004-audit.js';
 import * as appointmentBooking from './006-appointment-booking.js';
 import * as medicalRecordNumber from './007-medical-record-number.js';
+import * as jobQueue from './008-job-queue.js';
 
 export interface Migration {
   readonly version: number;
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   // 5 is taken by the OAuth2 store, on its way from another branch.
   { version: 6, name: 'appointment-booking', sql: appointmentBooking.sql },
   { version: 7, name: 'medical-record-number', sql: medicalRecordNumber.sql },
+  { version: 8, name: 'job-queue', sql: jobQueue.sql },
 ];
