@@ -13,6 +13,7 @@ import { registerAuthRoutes } from './identity/auth-routes.js';
 import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 import { registerProtection, type ProtectionOptions } from './http/protection.js';
+import { hasWebBuild, registerWebApp } from './http/web-app.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -21,6 +22,8 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   readonly logger?: boolean;
   readonly protection?: Partial<ProtectionOptions>;
+  /** Folder of the built web app (packages/web/dist); served at `/` when it holds an index.html. */
+  readonly webRoot?: string;
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
 }
@@ -47,8 +50,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return jsonParser(request, body as string, done);
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  registerErrorHandling(app);
   await registerProtection(app, protection);
+  const pageFallback = options.webRoot && (await hasWebBuild(options.webRoot)) ? await registerWebApp(app, options.webRoot) : undefined;
+  registerErrorHandling(app, pageFallback);
 
   const statistics = new StatisticsKeeper(options.db);
   const audit = new AuditTrail(options.db);
