@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsFor } from './harness/artifacts.js';
-import { launchChromium } from './harness/browser.js';
+import { launchChromium, openPage } from './harness/browser.js';
 import { startE2eServer, type E2eServer } from './harness/e2e-server.js';
 import { checkAccessibility, measureScripts, printFigure, StepShots } from './harness/screens.js';
 
@@ -34,7 +34,7 @@ async function signIn(page: Page, email: string, password: string): Promise<void
 
 describe('the administrator manages a front-desk account', () => {
   it('creates a user who signs in, then deactivates them and their open session stops at its next action', async () => {
-    const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    const admin = await openPage(browser);
 
     // The sign-in screen: what it loads before anyone signs in, and its accessibility.
     const scripts = measureScripts(admin);
@@ -70,6 +70,7 @@ describe('the administrator manages a front-desk account', () => {
     await shots.shot(admin, 'create-user-form');
     await checkAccessibility(admin, dir, 'create-user');
     await form.getByRole('button', { name: 'Create user' }).click();
+    await expect.poll(() => form.isHidden()).toBe(true);
     await expect.poll(() => admin.getByRole('status').filter({ hasText: 'User created' }).isVisible()).toBe(true);
     const row = admin.getByRole('row').filter({ hasText: FRONT_DESK.email });
     await expect.poll(() => row.textContent()).toContain('Front desk');
@@ -77,7 +78,7 @@ describe('the administrator manages a front-desk account', () => {
     await shots.shot(admin, 'user-created');
 
     // The front-desk user signs in in a browser context of their own and sees the front-desk menu.
-    const desk = await (await browser.newContext({ viewport: { width: 820, height: 1180 } })).newPage();
+    const desk = await openPage(browser, { viewport: { width: 820, height: 1180 } });
     await desk.goto(`${server.baseUrl}/app/patients`);
     await signIn(desk, FRONT_DESK.email, FRONT_DESK.password);
     await expect.poll(() => desk.getByRole('heading', { name: 'Patients', level: 1 }).isVisible()).toBe(true);
@@ -102,6 +103,7 @@ describe('the administrator manages a front-desk account', () => {
     await admin.getByRole('button', { name: `Deactivate ${FRONT_DESK.name}` }).click();
     const confirm = admin.getByRole('dialog', { name: `Deactivate ${FRONT_DESK.name}?` });
     await confirm.getByRole('button', { name: 'Deactivate' }).click();
+    await expect.poll(() => confirm.isHidden()).toBe(true);
     await expect.poll(() => row.textContent()).toContain('Deactivated');
     await shots.shot(admin, 'user-deactivated');
 
@@ -118,8 +120,7 @@ describe('the administrator manages a front-desk account', () => {
   });
 
   it('shows the roles and the audit trail, filters it and exports the filtered list', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const admin = await context.newPage();
+    const admin = await openPage(browser, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     await admin.goto(`${server.baseUrl}/app/admin/roles`);
     await signIn(admin, server.adminEmail, server.adminPassword);
     await expect.poll(() => admin.getByRole('heading', { name: 'Roles and permissions' }).isVisible()).toBe(true);
@@ -157,6 +158,6 @@ describe('the administrator manages a front-desk account', () => {
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${FRONT_DESK.name},front-desk,Failed sign-in,Denied`);
     await expect.poll(() => admin.getByRole('status').filter({ hasText: 'Exported 1 events.' }).isVisible()).toBe(true);
-    await context.close();
+    await admin.context().close();
   });
 });

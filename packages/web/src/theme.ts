@@ -7,6 +7,8 @@ import { createTheme, Modal, type CSSVariablesResolver } from '@mantine/core';
 export const theme = createTheme({
   primaryColor: 'blue',
   primaryShade: 8,
+  // People who ask their system for less motion get none (and screenshots catch no half-faded dialog).
+  respectReducedMotion: true,
   defaultRadius: 'sm',
   fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
   components: {

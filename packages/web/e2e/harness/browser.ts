@@ -1,4 +1,4 @@
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); Playwright's own browser download is not used. */
 export const CHROMIUM = process.env.UNICHART_CHROMIUM ?? '/usr/bin/chromium';
@@ -15,4 +15,13 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * A page in a browser context of its own (its own cookies and storage: a second person), asking
+ * for reduced motion so the app skips transitions and screenshots show settled screens.
+ */
+export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce', ...options });
+  return context.newPage();
 }

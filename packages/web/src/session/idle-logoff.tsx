@@ -52,7 +52,7 @@ export function IdleLogoff() {
   };
 
   return (
-    <Modal opened={warning} onClose={stay} title="Are you still there?" centered closeButtonProps={{ 'aria-label': 'Stay signed in' }}>
+    <Modal opened={warning} onClose={stay} title="Are you still there?" centered withCloseButton={false}>
       <Text role="timer" aria-live="polite">
         For privacy you will be signed out in {warning ? phase.secondsLeft : 0} seconds.
       </Text>
