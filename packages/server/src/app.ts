@@ -87,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
-  registerAdminRoutes(app, identity);
+  registerAdminRoutes(app, { ...identity, audit });
   registerFhirRoutes(app, {
     authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),
     repositoryFor: async (actor) => new FhirRepository(options.db, actor.tenantId, await registries.registryFor(actor.tenantId), hooks),

@@ -133,7 +133,17 @@ describe('the administrator manages a front-desk account', () => {
     await expect.poll(() => editor.getByRole('group', { name: 'Rule 1' }).isVisible()).toBe(true);
     await shots.shot(admin, 'role-editor');
     await checkAccessibility(admin, dir, 'role-editor');
-    await admin.keyboard.press('Escape');
+    // Grant the front desk reading observations: a new rule, saved, listed on the role's card.
+    const rules = await editor.getByRole('group', { name: /^Rule \d+$/ }).count();
+    await editor.getByRole('button', { name: 'Add rule' }).click();
+    const added = editor.getByRole('group', { name: `Rule ${rules + 1}` });
+    await added.getByLabel(/^Resource types/).fill('Observation');
+    await admin.keyboard.press('Enter');
+    await editor.getByRole('button', { name: 'Save role' }).click();
+    await expect.poll(() => editor.isHidden()).toBe(true);
+    const frontDeskRules = admin.getByRole('table', { name: 'Permissions of Front desk' });
+    await expect.poll(() => frontDeskRules.getByRole('row').last().textContent()).toBe('Observationread, searchWhole practice');
+    await shots.shot(admin, 'role-saved');
 
     await admin.getByRole('navigation').getByRole('link', { name: 'Audit trail' }).click();
     await expect.poll(() => admin.getByRole('table', { name: 'Audit events' }).isVisible()).toBe(true);
@@ -157,7 +167,15 @@ describe('the administrator manages a front-desk account', () => {
     expect(lines[0]).toBe('Recorded,User,Role,Action,Outcome,What,Patients,Address,Detail');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`${FRONT_DESK.name},front-desk,Failed sign-in,Denied`);
-    await expect.poll(() => admin.getByRole('status').filter({ hasText: 'Exported 1 events.' }).isVisible()).toBe(true);
+    await expect.poll(() => admin.getByRole('status').filter({ hasText: 'Exported 1 event.' }).isVisible()).toBe(true);
+
+    // The administrator's own changes are on the trail too: who deactivated whom.
+    await admin.getByLabel('User').selectOption({ label: 'Anyone' });
+    await admin.getByLabel('Action').selectOption({ label: 'Account deactivated' });
+    await admin.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => events.textContent()).toContain(`Deactivated ${FRONT_DESK.name} (${FRONT_DESK.email})`);
+    expect(await events.textContent()).toContain('Administrator (administrator)');
+    await shots.shot(admin, 'audit-account-changes');
     await admin.context().close();
   });
 });

@@ -98,6 +98,9 @@ describe('the application shell', () => {
     expect(facts).toContain('MRN-000417');
     await shots.shot(page, 'patient-banner');
     await checkAccessibility(page, dir, 'patient');
+    // A reload keeps the session (the refresh token is kept for this tab) and the page.
+    await page.reload();
+    await expect.poll(() => banner.textContent()).toContain('MRN-000417');
 
     // Idle: the warning a minute before fifteen minutes, "stay" keeps the session, then sign-out at fifteen.
     await page.clock.fastForward('14:05');

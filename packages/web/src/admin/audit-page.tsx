@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { describeError } from '../api/problem.js';
 import { nextPagePath, resourcesOf, type Bundle } from '../patients/patient.js';
 import { PageLoader } from '../shell/page-loader.js';
+import { ScrollTable } from '../shell/scroll-table.js';
 import { useSession } from '../session/session-context.js';
 import { useAccounts } from './admin-queries.js';
 import { AUDIT_ACTIONS, auditCsv, auditRowOf, auditSearch, NO_FILTERS, type AuditEvent, type AuditFilters, type AuditRow } from './audit-rows.js';
@@ -30,6 +31,7 @@ export default function AuditPage() {
   const apply = (event: FormEvent) => {
     event.preventDefault();
     if (draft.from && draft.to && draft.from > draft.to) return;
+    setExporting(undefined);
     setFilters(draft);
   };
 
@@ -92,7 +94,7 @@ export default function AuditPage() {
       </form>
       {exporting && (
         <Stack gap={4} role="status" aria-live="polite">
-          <Text size="sm">{exporting.done ? `Exported ${exporting.rows} events.` : `Exporting… ${exporting.rows} events so far`}</Text>
+          <Text size="sm">{exporting.done ? `Exported ${eventCount(exporting.rows)}.` : `Exporting… ${eventCount(exporting.rows)} so far`}</Text>
           {!exporting.done && <Progress value={100} animated aria-label="Export in progress" />}
           {exporting.problem && (
             <Alert color="red" role="alert">
@@ -109,7 +111,7 @@ export default function AuditPage() {
       )}
       {events.isSuccess && rows.length === 0 && <Text role="status">No events match these filters.</Text>}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={900}>
+        <ScrollTable label="Audit events (scrollable)" minWidth={900}>
           <Table striped aria-label="Audit events" verticalSpacing="xs" fz="sm">
             <Table.Thead>
               <Table.Tr>
@@ -139,7 +141,7 @@ export default function AuditPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       {events.hasNextPage && (
         <Button variant="default" onClick={() => void events.fetchNextPage()} loading={events.isFetchingNextPage}>
@@ -148,4 +150,8 @@ export default function AuditPage() {
       )}
     </Stack>
   );
+}
+
+function eventCount(count: number): string {
+  return `${count} ${count === 1 ? 'event' : 'events'}`;
 }

@@ -26,6 +26,11 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'emergency-access': 'Emergency access',
   export: 'Export',
   print: 'Print',
+  'account-create': 'Account created',
+  'account-deactivate': 'Account deactivated',
+  'account-reactivate': 'Account reactivated',
+  'mfa-reset': 'MFA reset',
+  'role-update': 'Role changed',
 };
 
 const OUTCOMES: Record<string, string> = { '0': 'Success', '4': 'Denied', '8': 'Failed', '12': 'Failed' };

@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } f
 import { useState } from 'react';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
+import { ScrollTable } from '../shell/scroll-table.js';
 import { useRoles } from './admin-queries.js';
 import type { Role } from './admin-types.js';
 import { RoleEditor } from './role-editor.js';
@@ -48,7 +49,7 @@ export default function RolesPage() {
               Edit
             </Button>
           </Group>
-          <Table.ScrollContainer minWidth={500}>
+          <ScrollTable label={`Permissions of ${role.name} (scrollable)`} minWidth={500}>
             <Table aria-label={`Permissions of ${role.name}`}>
               <Table.Thead>
                 <Table.Tr>
@@ -67,7 +68,7 @@ export default function RolesPage() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
         </Card>
       ))}
       <Modal opened={Boolean(editing)} onClose={() => setEditing(undefined)} title={editing?.isNew ? 'New role' : `Edit ${editing?.role.name ?? ''}`} size="xl">

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
+import { ScrollTable } from '../shell/scroll-table.js';
 import { useMe, useSession } from '../session/session-context.js';
 import { useAccounts, useRoles } from './admin-queries.js';
 import type { Account } from './admin-types.js';
@@ -60,7 +61,7 @@ export default function UsersPage() {
       )}
       {accounts.data?.length === 0 && <Text>No users yet.</Text>}
       {accounts.data && accounts.data.length > 0 && (
-        <Table.ScrollContainer minWidth={700}>
+        <ScrollTable label="Users (scrollable)" minWidth={700}>
           <Table striped aria-label="Users">
             <Table.Thead>
               <Table.Tr>
@@ -110,7 +111,7 @@ export default function UsersPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
 
       <Modal opened={creating} onClose={() => setCreating(false)} title="Create user">

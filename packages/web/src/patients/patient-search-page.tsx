@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
+import { ScrollTable } from '../shell/scroll-table.js';
 import { useSession } from '../session/session-context.js';
 import { ageLabel, medicalRecordNumber, patientName, phoneOf, sexLabel } from './patient-facts.js';
 import { patientSearchParams } from './patient-query.js';
@@ -58,7 +59,7 @@ export default function PatientSearchPage() {
         <Text role="status">No patient matches “{q}”. Check the spelling, or search by birth date or MRN.</Text>
       )}
       {patients.length > 0 && (
-        <Table.ScrollContainer minWidth={600}>
+        <ScrollTable label="Matching patients (scrollable)" minWidth={600}>
           <Table striped highlightOnHover aria-label="Matching patients">
             <Table.Thead>
               <Table.Tr>
@@ -85,7 +86,7 @@ export default function PatientSearchPage() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
     </Stack>
   );
