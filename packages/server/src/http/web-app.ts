@@ -23,8 +23,9 @@ const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** `path` without its query string. */
 export function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`));
+  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
 /** True when the folder holds a built web app (packages/web/dist after `npm ci`). */
