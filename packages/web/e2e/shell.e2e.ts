@@ -14,7 +14,6 @@ let server: E2eServer;
 let browser: Browser;
 let dir: string;
 let shots: StepShots;
-let mfaSecret: string;
 
 beforeAll(async () => {
   dir = await artifactsFor('shell');
@@ -22,13 +21,9 @@ beforeAll(async () => {
   server = await startE2eServer({ logFile: join(dir, 'server.log') });
   browser = await launchChromium();
 
-  // A nurse with an authenticator app, and a patient to find.
+  // A nurse, and a patient to find.
   const admin = await E2eApi.signIn(server.baseUrl, server.adminEmail, server.adminPassword);
   await admin.createUser(NURSE);
-  const nurse = await E2eApi.signIn(server.baseUrl, NURSE.email, NURSE.password);
-  const setup = await nurse.call<{ secret: string }>('POST', '/auth/mfa/setup');
-  await nurse.call('POST', '/auth/mfa/confirm', { secret: setup.secret, totp: await generate({ secret: setup.secret }) });
-  mfaSecret = setup.secret;
   await admin.call('POST', '/fhir/R4/Patient', {
     resourceType: 'Patient',
     name: [{ use: 'official', family: 'Okafor', given: ['Adaeze', 'Chioma'] }],
@@ -51,11 +46,28 @@ async function signInWithPassword(page: Page): Promise<void> {
 }
 
 describe('the application shell', () => {
-  it('asks for the authenticator code, finds a patient from the header and shows the banner, and signs out an idle session after a warning', async () => {
+  it('enrols an authenticator and then asks for its code, finds a patient from the header and shows the banner, and signs out an idle session after a warning', async () => {
     const page = await openPage(browser, { viewport: { width: 1024, height: 768 } });
     // The page's clock is under the test's control, so fifteen idle minutes pass in an instant.
     await page.clock.install();
     await page.goto(server.baseUrl);
+
+    // The nurse turns on two-step sign-in from their account page.
+    await signInWithPassword(page);
+    await page.getByRole('button', { name: /^Account: Nora Nurse/ }).click();
+    await page.getByRole('menuitem', { name: 'Your account and two-step sign-in' }).click();
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const key = page.getByLabel('Authenticator key');
+    await expect.poll(() => key.isVisible()).toBe(true);
+    const mfaSecret = (await key.getAttribute('data-secret'))!;
+    await shots.shot(page, 'mfa-enrol');
+    await checkAccessibility(page, dir, 'account');
+    await page.getByLabel('Code from the app').fill(await generate({ secret: mfaSecret }));
+    await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Two-step sign-in is on' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: /^Account: Nora Nurse/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('You have signed out.');
 
     await signInWithPassword(page);
     const code = page.getByLabel(/^Authenticator code/);

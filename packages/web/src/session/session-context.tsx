@@ -13,6 +13,8 @@ export interface Session {
   readonly notice: string | undefined;
   signIn(email: string, password: string, totp?: string): Promise<void>;
   signOut(notice?: string): Promise<void>;
+  /** Reads /auth/me again (after the account itself changed, e.g. MFA enrolled). */
+  reloadMe(): Promise<void>;
 }
 
 const SessionContext = createContext<Session | undefined>(undefined);
@@ -63,7 +65,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [api],
   );
 
-  const session = useMemo<Session>(() => ({ api, me, resuming, notice, signIn, signOut }), [api, me, resuming, notice, signIn, signOut]);
+  const reloadMe = useCallback(async () => setMe(await api.get<Me>('/auth/me')), [api]);
+
+  const session = useMemo<Session>(() => ({ api, me, resuming, notice, signIn, signOut, reloadMe }), [api, me, resuming, notice, signIn, signOut, reloadMe]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 

@@ -1,6 +1,6 @@
 import { AppShell, Burger, Button, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
+import { Link, NavLink as RouterNavLink, Outlet, useLocation } from 'react-router';
 import { IdleLogoff } from '../session/idle-logoff.js';
 import { useMe, useSession } from '../session/session-context.js';
 import { PatientSearchBox } from '../patients/patient-search-box.js';
@@ -44,6 +44,9 @@ export function AppLayout({ workspaces }: { workspaces: readonly Workspace[] }) 
             </Menu.Target>
             <Menu.Dropdown>
               <Menu.Label>{me.email}</Menu.Label>
+              <Menu.Item component={Link} to="/app/account">
+                Your account and two-step sign-in
+              </Menu.Item>
               <Menu.Item onClick={() => void signOut()}>Sign out</Menu.Item>
             </Menu.Dropdown>
           </Menu>

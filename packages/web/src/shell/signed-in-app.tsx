@@ -13,6 +13,7 @@ const UsersPage = lazy(() => import('../admin/users-page.js'));
 const RolesPage = lazy(() => import('../admin/roles-page.js'));
 const AuditPage = lazy(() => import('../admin/audit-page.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
+const AccountPage = lazy(() => import('../account/account-page.js'));
 
 export default function SignedInApp() {
   const me = useMe();
@@ -36,6 +37,14 @@ export default function SignedInApp() {
           <Route path="admin/users" element={page(WORKSPACES.users.key, <UsersPage />)} />
           <Route path="admin/roles" element={page(WORKSPACES.roles.key, <RolesPage />)} />
           <Route path="admin/audit" element={page(WORKSPACES.audit.key, <AuditPage />)} />
+          <Route
+            path="account"
+            element={
+              <Suspense fallback={<PageLoader />}>
+                <AccountPage />
+              </Suspense>
+            }
+          />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
         <Route path="*" element={<Navigate to={home} replace />} />
