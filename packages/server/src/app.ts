@@ -23,6 +23,7 @@ import { channelsFrom, type ChannelConfig } from './reminders/channels.js';
 import { ReminderLinks } from './reminders/reminder-links.js';
 import { registerReminderRoutes } from './reminders/reminder-routes.js';
 import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
+import { hasWebBuild, registerWebApp } from './http/web-app.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -31,6 +32,8 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   readonly logger?: boolean;
   readonly protection?: Partial<ProtectionOptions>;
+  /** Folder of the built web app (packages/web/dist); served at `/` when it holds an index.html. */
+  readonly webRoot?: string;
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly scheduling?: Partial<SchedulingOptions>;
@@ -102,8 +105,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   // Fastify runs onClose hooks last-added first: added first, this one runs after all the others.
   if (options.closesDatabase) app.addHook('onClose', () => options.db.close());
-  registerErrorHandling(app);
   await registerProtection(app, protection);
+  const pageFallback = options.webRoot && (await hasWebBuild(options.webRoot)) ? await registerWebApp(app, options.webRoot) : undefined;
+  registerErrorHandling(app, pageFallback);
 
   const statistics = new StatisticsKeeper(options.db);
   const audit = new AuditTrail(options.db);
@@ -148,7 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
-  registerAdminRoutes(app, identity);
+  registerAdminRoutes(app, { ...identity, audit });
   registerFhirRoutes(app, {
     authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),
     repositoryFor: (actor) => repositoryForTenant(actor.tenantId),

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /** Settings read once from the environment; the names are part of the product's interface. */
 export interface ServerConfig {
   readonly port: number;
@@ -15,6 +17,8 @@ export interface ServerConfig {
   readonly corsOrigins: string[];
   readonly requestsPerMinute: number;
   readonly signInsPerMinute: number;
+  /** The built web app served at `/`; the server runs without it (API only) when the folder is empty. */
+  readonly webDir: string;
   /** Paths of a PEM certificate and key; both set means HTTPS. */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
@@ -36,6 +40,9 @@ export interface ServerConfig {
   readonly jobLeaseMs: number;
 }
 
+/** Where `npm ci` leaves the web build: found on disk, never imported, so the server does not depend on the web package. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: Number(env.PORT ?? 8080),
@@ -51,6 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     corsOrigins: (env.UNICHART_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     requestsPerMinute: Number(env.UNICHART_RATE_LIMIT_PER_MINUTE ?? 60_000),
     signInsPerMinute: Number(env.UNICHART_SIGN_INS_PER_MINUTE ?? 10),
+    webDir: env.UNICHART_WEB_DIR || DEFAULT_WEB_DIR,
     tlsCertFile: env.UNICHART_TLS_CERT || undefined,
     tlsKeyFile: env.UNICHART_TLS_KEY || undefined,
     timeZone: env.UNICHART_TIMEZONE || Intl.DateTimeFormat().resolvedOptions().timeZone,

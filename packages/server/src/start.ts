@@ -36,6 +36,7 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     db,
     identity,
     baseUrl: config.baseUrl,
+    webRoot: config.webDir,
     logger: true,
     tls,
     closesDatabase: true,

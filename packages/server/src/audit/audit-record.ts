@@ -14,7 +14,8 @@ export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'syst
 
 export type AuditKind =
   | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
-  | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print';
+  | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
+  | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update';
 
 export interface AuditInput {
   readonly kind: AuditKind;
@@ -53,6 +54,15 @@ const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'cr
 const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
+  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U',
+};
+/** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
+const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: string }>> = {
+  'role-update': { code: '110136', display: 'Security Roles Changed' },
+  'account-create': { code: '110137', display: 'User Security Attributes Changed' },
+  'account-deactivate': { code: '110137', display: 'User Security Attributes Changed' },
+  'account-reactivate': { code: '110137', display: 'User Security Attributes Changed' },
+  'mfa-reset': { code: '110137', display: 'User Security Attributes Changed' },
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 
@@ -60,9 +70,12 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
   const id = randomUUID();
   const recorded = now.toISOString();
   const rest = REST_KINDS.has(input.kind);
+  const securityChange = SECURITY_CHANGES[input.kind];
   const type = rest
     ? { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' }
-    : input.kind.startsWith('log')
+    : securityChange
+      ? { system: 'http://dicom.nema.org/resources/ontology/DCM', ...securityChange }
+      : input.kind.startsWith('log')
       ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' }
       : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' };
   const subtype = rest

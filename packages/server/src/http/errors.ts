@@ -1,5 +1,5 @@
 import { FhirError } from '@unichart/fhir';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FHIR_JSON } from './fhir-routes.js';
 
 /**
@@ -7,7 +7,7 @@ import { FHIR_JSON } from './fhir-routes.js';
  * client errors (bad JSON, body too large, unsupported media type) keep their 4xx; anything
  * else is our fault: logged, and answered 500 without internals.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof FhirError) return reply.code(error.status).type(FHIR_JSON).send(error.toOutcome());
     const status = error.statusCode;
@@ -22,6 +22,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
+    // Client routes of the web app (a reload on /app/...) get its page; API paths get an OperationOutcome.
+    if (pageFallback?.(request, reply)) return reply;
     return reply.code(404).type(FHIR_JSON).send(new FhirError(404, 'not-found', `No route for ${request.method} ${request.url.split('?')[0]}`).toOutcome());
   });
 }

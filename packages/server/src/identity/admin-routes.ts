@@ -2,19 +2,25 @@ import { badRequest, forbidden, notFound } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAccessPolicy } from './access-policy.js';
 import type { AccountStore } from './account-store.js';
-import type { Actor, Authenticator } from './authenticator.js';
+import type { AuditKind } from '../audit/audit-record.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
 
-/** Accounts and roles, for administrators of the practice. */
-export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: AccountStore; authenticator: Authenticator }): void {
+/** Accounts and roles, for administrators of the practice; every change goes on the audit trail. */
+export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail }): void {
   const administrator = async (request: FastifyRequest): Promise<Actor> => {
     const actor = await deps.authenticator.authenticate(request.headers.authorization);
     if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not manage accounts`);
     return actor;
   };
+  // Who changed whose access, and how: an auditor asks this first after an incident.
+  const audited = (request: FastifyRequest, actor: Actor, kind: AuditKind, description: string) =>
+    deps.audit.record(actor.tenantId, { kind, agent: auditAgentOf(actor.account), outcome: 'success', sourceAddress: request.ip, description });
+  const named = (account: { displayName: string; email: string }) => `${account.displayName} (${account.email})`;
 
   app.get('/admin/users', async (request) => {
     const actor = await administrator(request);
@@ -42,6 +48,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     }
     if (await deps.accounts.findByEmail(email)) throw badRequest('An account with this email already exists', 'email');
     const account = await deps.accounts.createAccount(actor.tenantId, { email, displayName, roleCode: role, passwordHash, fhirUser: body.fhirUser as string | undefined });
+    await audited(request, actor, 'account-create', `Created ${named(account)} with role ${role}`);
     return reply.code(201).send(account);
   });
 
@@ -49,15 +56,19 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     const actor = await administrator(request);
     const { id } = request.params as { id: string };
     if (id === actor.account.id) throw badRequest('You cannot deactivate your own account');
-    if (!isUuid(id) || !(await deps.accounts.deactivate(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    const account = isUuid(id) ? await deps.accounts.findAccount(actor.tenantId, id) : undefined;
+    if (!account || !(await deps.accounts.deactivate(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    await audited(request, actor, 'account-deactivate', `Deactivated ${named(account)}`);
     return reply.code(204).send();
   });
 
   app.post('/admin/users/:id/reactivate', async (request, reply) => {
     const actor = await administrator(request);
     const { id } = request.params as { id: string };
-    if (!isUuid(id) || !(await deps.accounts.findAccount(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    const account = isUuid(id) ? await deps.accounts.findAccount(actor.tenantId, id) : undefined;
+    if (!account) throw notFound(`No account ${id}`);
     await deps.accounts.reactivate(actor.tenantId, id);
+    await audited(request, actor, 'account-reactivate', `Reactivated ${named(account)}`);
     return reply.code(204).send();
   });
 
@@ -65,8 +76,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
   app.post('/admin/users/:id/reset-mfa', async (request, reply) => {
     const actor = await administrator(request);
     const { id } = request.params as { id: string };
-    if (!isUuid(id) || !(await deps.accounts.findAccount(actor.tenantId, id))) throw notFound(`No account ${id}`);
+    const account = isUuid(id) ? await deps.accounts.findAccount(actor.tenantId, id) : undefined;
+    if (!account) throw notFound(`No account ${id}`);
     await deps.accounts.setMfaSecret(actor.tenantId, id, null);
+    await audited(request, actor, 'mfa-reset', `Reset the second factor of ${named(account)}`);
     return reply.code(204).send();
   });
 
@@ -83,6 +96,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     if (typeof body.name !== 'string' || !body.name.trim()) throw badRequest('name is required', 'name');
     if (!isAccessPolicy(body.policy)) throw badRequest('policy must be {"rules": [{"resourceTypes": [...], "interactions": [...], "ownCompartment"?: boolean}]}', 'policy');
     await deps.accounts.saveRole(actor.tenantId, { code, name: body.name.trim(), policy: body.policy });
+    await audited(request, actor, 'role-update', `Saved role ${code}: ${JSON.stringify(body.policy)}`);
     return { code, name: body.name.trim(), policy: body.policy };
   });
 }

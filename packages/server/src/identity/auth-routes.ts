@@ -11,7 +11,15 @@ import { signInRateLimit } from '../http/protection.js';
 /** POST /auth/login (the fixed interface), /auth/refresh, /auth/logout and GET /auth/me. */
 export function registerAuthRoutes(
   app: FastifyInstance,
-  deps: { signIn: SignIn; accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail; encryption: FieldEncryption; signInsPerMinute: number },
+  deps: {
+    signIn: SignIn;
+    accounts: AccountStore;
+    authenticator: Authenticator;
+    audit: AuditTrail;
+    encryption: FieldEncryption;
+    signInsPerMinute: number;
+    idleMinutes: number;
+  },
 ): void {
   app.post('/auth/login', { config: signInRateLimit(deps.signInsPerMinute) }, async (request) => {
     const body = (request.body ?? {}) as { email?: unknown; password?: unknown; totp?: unknown };
@@ -64,6 +72,9 @@ export function registerAuthRoutes(
   app.get('/auth/me', async (request) => {
     const actor = await deps.authenticator.authenticate(request.headers.authorization);
     const { id, email, displayName, roleCode, fhirUser, mfaEnabled } = actor.account;
-    return { id, email, displayName, role: roleCode, fhirUser, mfaEnabled, practiceId: actor.tenantId };
+    const role = (await deps.accounts.listRoles(actor.tenantId)).find((r) => r.code === roleCode);
+    // The policy lets the web app show only the workspaces this role can use (the server still checks every call);
+    // idleMinutes lets it warn before the server ends an unused session.
+    return { id, email, displayName, role: roleCode, roleName: role?.name ?? roleCode, policy: actor.policy, fhirUser, mfaEnabled, practiceId: actor.tenantId, idleMinutes: deps.idleMinutes };
   });
 }

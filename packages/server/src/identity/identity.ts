@@ -21,6 +21,8 @@ export interface Identity {
   readonly signIn: SignIn;
   readonly authenticator: Authenticator;
   readonly encryptionKeyFromDatabase: boolean;
+  /** A session unused this long ends; the web app warns and signs out on the same clock. */
+  readonly idleMinutes: number;
 }
 
 export async function createIdentity(db: Database, options: IdentityOptions = {}): Promise<Identity> {
@@ -37,6 +39,7 @@ export async function createIdentity(db: Database, options: IdentityOptions = {}
     signIn: new SignIn(accounts, tokens, encryption, policy),
     authenticator: new Authenticator(accounts, tokens, policy.idleMinutes),
     encryptionKeyFromDatabase: !options.encryptionKeys,
+    idleMinutes: policy.idleMinutes,
   };
 }
 

@@ -24,11 +24,25 @@ describe('multi-factor sign-in', () => {
     const withoutCode = await login(physician.email);
     expect(withoutCode.statusCode).toBe(401);
     expect(JSON.parse(withoutCode.body).issue[0].diagnostics).toContain('authenticator');
-    expect((await login(physician.email, '123456')).statusCode).toBe(401);
+    // A client tells "ask for the code" from "wrong password" by the coded reason, not by the wording.
+    expect(JSON.parse(withoutCode.body).issue[0].details.coding[0]).toEqual({ system: 'https://unichart.dev/fhir/CodeSystem/sign-in-failure', code: 'mfa-required' });
+    const wrongCode = await login(physician.email, '123456');
+    expect(wrongCode.statusCode).toBe(401);
+    expect(JSON.parse(wrongCode.body).issue[0].details.coding[0].code).toBe('mfa-invalid');
     expect((await login(physician.email, await generate({ secret: setup.secret }))).statusCode).toBe(200);
 
     const reset = await env.server.request({ method: 'POST', url: `/admin/users/${physician.accountId}/reset-mfa`, headers: { authorization: `Bearer ${env.server.token}` } });
     expect(reset.statusCode).toBe(204);
     expect((await login(physician.email)).statusCode).toBe(200);
+  });
+});
+
+describe('GET /auth/me', () => {
+  it("tells the web app who is signed in, what the role may do and how long an unused session lasts", async () => {
+    const frontDesk = await env.server.signInAs('front-desk');
+    const me = JSON.parse((await env.server.request({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${frontDesk.token}` } })).body);
+    expect(me).toMatchObject({ id: frontDesk.accountId, email: frontDesk.email, role: 'front-desk', roleName: 'Front desk', idleMinutes: 15, mfaEnabled: false });
+    expect(me.policy.administration).toBeUndefined();
+    expect(me.policy.rules.some((rule: { resourceTypes: string[] }) => rule.resourceTypes.includes('Appointment'))).toBe(true);
   });
 });

@@ -26,9 +26,13 @@ export interface TokenResponse {
 
 export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid';
 
+/** The code system of `issue.details` on a failed sign-in, so a client can tell "ask for the code" from "wrong password". */
+export const SIGN_IN_FAILURE_SYSTEM = 'https://unichart.dev/fhir/CodeSystem/sign-in-failure';
+
 export class SignInError extends FhirError {
   constructor(readonly reason: SignInFailure, message: string, readonly account?: SignInRecord) {
     super(401, 'login', message);
+    this.issues[0]!.details = { coding: [{ system: SIGN_IN_FAILURE_SYSTEM, code: reason }], text: message };
   }
 }
 

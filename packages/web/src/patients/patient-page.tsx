@@ -1,0 +1,30 @@
+import { Alert, Stack, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+import { describeError } from '../api/problem.js';
+import { PageLoader } from '../shell/page-loader.js';
+import { useSession } from '../session/session-context.js';
+import { PatientBanner } from './patient-banner.js';
+import type { Patient } from './patient.js';
+
+/** A patient's page: the banner, then what each workspace adds about the patient. */
+export default function PatientPage() {
+  const { api } = useSession();
+  const { id = '' } = useParams();
+  const patient = useQuery({ queryKey: ['Patient', id], queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(id)}`) });
+
+  if (patient.isPending) return <PageLoader label="Loading the patient" />;
+  if (patient.isError) {
+    return (
+      <Alert color="red" title="The patient could not be opened" role="alert">
+        {describeError(patient.error)}
+      </Alert>
+    );
+  }
+  return (
+    <Stack>
+      <PatientBanner patient={patient.data} />
+      <Text c="gray.7">The chart, appointments and account for this patient appear here as their workspaces are added.</Text>
+    </Stack>
+  );
+}

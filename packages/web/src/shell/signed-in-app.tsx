@@ -1,0 +1,54 @@
+import { lazy, Suspense } from 'react';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { useMe } from '../session/session-context.js';
+import { AppLayout } from './app-layout.js';
+import { PageLoader } from './page-loader.js';
+import { NotFoundPage } from './not-found-page.js';
+import { WORKSPACES, workspacesFor } from './workspaces.js';
+
+// One chunk per workspace: a front-desk clerk never downloads the administrator's screens.
+const PatientSearchPage = lazy(() => import('../patients/patient-search-page.js'));
+const PatientPage = lazy(() => import('../patients/patient-page.js'));
+const UsersPage = lazy(() => import('../admin/users-page.js'));
+const RolesPage = lazy(() => import('../admin/roles-page.js'));
+const AuditPage = lazy(() => import('../admin/audit-page.js'));
+const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
+const AccountPage = lazy(() => import('../account/account-page.js'));
+
+export default function SignedInApp() {
+  const me = useMe();
+  const workspaces = workspacesFor(me.policy);
+  const allowed = new Set(workspaces.map((w) => w.key));
+  const home = workspaces[0]?.path ?? '/app/account';
+  const page = (key: string, element: React.ReactNode) => (allowed.has(key) ? <Suspense fallback={<PageLoader />}>{element}</Suspense> : <NotFoundPage />);
+
+  return (
+    <BrowserRouter>
+      <Routes>
+        <Route path="/" element={<Navigate to={home} replace />} />
+        <Route path="/app" element={<AppLayout workspaces={workspaces} />}>
+          <Route index element={<Navigate to={home} replace />} />
+          <Route path="patients" element={page(WORKSPACES.patients.key, <PatientSearchPage />)} />
+          <Route path="patients/:id" element={page(WORKSPACES.patients.key, <PatientPage />)} />
+          <Route path="front-desk" element={page(WORKSPACES.frontDesk.key, <WorkspacePlaceholder workspace={WORKSPACES.frontDesk} />)} />
+          <Route path="clinical" element={page(WORKSPACES.clinical.key, <WorkspacePlaceholder workspace={WORKSPACES.clinical} />)} />
+          <Route path="billing" element={page(WORKSPACES.billing.key, <WorkspacePlaceholder workspace={WORKSPACES.billing} />)} />
+          <Route path="portal" element={page(WORKSPACES.portal.key, <WorkspacePlaceholder workspace={WORKSPACES.portal} />)} />
+          <Route path="admin/users" element={page(WORKSPACES.users.key, <UsersPage />)} />
+          <Route path="admin/roles" element={page(WORKSPACES.roles.key, <RolesPage />)} />
+          <Route path="admin/audit" element={page(WORKSPACES.audit.key, <AuditPage />)} />
+          <Route
+            path="account"
+            element={
+              <Suspense fallback={<PageLoader />}>
+                <AccountPage />
+              </Suspense>
+            }
+          />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+        <Route path="*" element={<Navigate to={home} replace />} />
+      </Routes>
+    </BrowserRouter>
+  );
+}
