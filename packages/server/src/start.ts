@@ -36,6 +36,7 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     db,
     identity,
     baseUrl: config.baseUrl,
+    publicOrigin: `${tls ? 'https' : 'http'}://localhost:${config.port}`,
     logger: true,
     tls,
     protection: { corsOrigins: config.corsOrigins, requestsPerMinute: config.requestsPerMinute, signInsPerMinute: config.signInsPerMinute },

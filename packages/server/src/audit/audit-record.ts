@@ -8,7 +8,12 @@ export interface AuditAgent {
   readonly who?: string;
   readonly name: string;
   readonly role?: string;
+  /** The app (OAuth client) acting for the person, or on its own for a backend service. */
+  readonly app?: { readonly clientId: string; readonly name: string };
 }
+
+/** AuditEvent.agent.who.identifier.system naming the app (OAuth client id) that made a request. */
+export const OAUTH_CLIENT_SYSTEM = 'https://unichart.dev/fhir/sid/oauth-client';
 
 export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'system' };
 
@@ -97,6 +102,16 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
         ...(input.agent.role ? { role: [{ text: input.agent.role }] } : {}),
         ...(input.sourceAddress ? { network: { address: input.sourceAddress, type: '2' as const } } : {}),
       },
+      ...(input.agent.app
+        ? [
+            {
+              type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110150', display: 'Application' }] },
+              who: { identifier: { system: OAUTH_CLIENT_SYSTEM, value: input.agent.app.clientId }, display: input.agent.app.name },
+              name: input.agent.app.name,
+              requestor: false,
+            },
+          ]
+        : []),
     ],
     source: { observer: { display: 'Unichart' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
     ...(entities.length ? { entity: entities } : {}),

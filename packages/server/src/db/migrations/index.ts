@@ -2,6 +2,7 @@ import * as recordStore from './001-record-store.js';
 import * as rowLevelSecurity from './002-row-level-security.js';
 import * as identity from './003-identity.js';
 import * as audit from './004-audit.js';
+import * as oauth from './005-oauth.js';
 
 export interface Migration {
   readonly version: number;
@@ -15,4 +16,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'row-level-security', sql: rowLevelSecurity.sql },
   { version: 3, name: 'identity', sql: identity.sql },
   { version: 4, name: 'audit', sql: audit.sql },
+  { version: 5, name: 'oauth', sql: oauth.sql },
 ];
