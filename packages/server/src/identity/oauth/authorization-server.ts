@@ -69,7 +69,10 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
         useGrantedResource: () => true,
         getResourceServerInfo: async (ctx, indicator, client) => {
           if (indicator.replace(/\/+$/, '') !== options.fhirBaseUrl) throw new errors.InvalidTarget(`The only resource here is the FHIR API ${options.fhirBaseUrl}`);
-          return { scope: await resourceScopesFor(ctx, client.clientId), audience: options.fhirBaseUrl, accessTokenFormat: 'opaque', accessTokenTTL: options.accessTokenSeconds };
+          const scope = await resourceScopesFor(ctx, client.clientId);
+          // A backend service's token is its scopes and nothing else: none allowed, no token.
+          if (!scope && ctx.oidc.params?.grant_type === 'client_credentials') throw new errors.InvalidScope('none of the requested scopes is allowed for this app', String(ctx.oidc.params.scope ?? ''));
+          return { scope, audience: options.fhirBaseUrl, accessTokenFormat: 'opaque', accessTokenTTL: options.accessTokenSeconds };
         },
       },
     },

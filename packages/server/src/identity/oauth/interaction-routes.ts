@@ -11,7 +11,7 @@ import { SignInError, type SignIn } from '../sign-in.js';
 import type { AppRegistry, RegisteredApp } from './app-registry.js';
 import { OAUTH_BASE } from './authorization-server.js';
 import { consentPage, errorPage, PAGE_CSP, signInPage } from './interaction-pages.js';
-import type { LaunchContext, LaunchContexts } from './launch-contexts.js';
+import { canOpen, type LaunchContext, type LaunchContexts } from './launch-contexts.js';
 import { isCoveredBy, parseResourceScope, parseScopes } from './smart-scopes.js';
 
 export interface InteractionDeps {
@@ -191,7 +191,7 @@ async function launchContextFor(deps: InteractionDeps, interaction: Details, per
   const patient = (chosen ?? '').trim();
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(patient)) throw new PageError('Enter the id of the patient the app may work with');
   const repo = await deps.repositoryFor(person.tenantId);
-  if (!(await new PolicyAccess(person).canReach(repo.reader(), 'Patient', patient, 'read'))) {
+  if (!(await canOpen(repo.reader(), new PolicyAccess(person), 'Patient', patient))) {
     throw new PageError(`There is no patient ${patient} that you may open`);
   }
   return { patient };

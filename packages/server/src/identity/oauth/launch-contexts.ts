@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { FhirAccess } from '../../fhir/fhir-access.js';
+import type { RepositoryTransaction } from '../../fhir/repository.js';
 import type { OAuthArtifacts } from './oauth-artifacts.js';
 
 /** The patient (and encounter) an app works with, as SMART's launch context names them. */
@@ -48,4 +50,13 @@ function contextOf(payload: Record<string, unknown>): LaunchContext {
     ...(typeof payload.patient === 'string' ? { patient: payload.patient } : {}),
     ...(typeof payload.encounter === 'string' ? { encounter: payload.encounter } : {}),
   };
+}
+
+/** Whether a resource exists and the person may read it: a launch may only name such a one. */
+export async function canOpen(tx: RepositoryTransaction, access: FhirAccess, resourceType: 'Patient' | 'Encounter', id: string): Promise<boolean> {
+  const found = await tx.search(
+    { resourceType, filters: [{ key: '_id', values: [id] }], count: 1, offset: 0, sort: [], total: 'none', include: [], revinclude: [] },
+    access.searchScope(resourceType),
+  );
+  return found.matches.length === 1 && (await access.canReach(tx, resourceType, id, 'read'));
 }

@@ -5,7 +5,7 @@ import type { FhirRepository } from '../../fhir/repository.js';
 import type { Actor, Authenticator } from '../authenticator.js';
 import { PolicyAccess } from '../policy-access.js';
 import { OAUTH_BASE } from './authorization-server.js';
-import type { LaunchContexts } from './launch-contexts.js';
+import { canOpen, type LaunchContexts } from './launch-contexts.js';
 import { smartConfiguration } from './smart-configuration.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -60,8 +60,9 @@ export function registerEhrLaunch(
     if (body.encounter !== undefined && (typeof body.encounter !== 'string' || !FHIR_ID.test(body.encounter))) throw badRequest('encounter must be an Encounter id', 'encounter');
     const access = new PolicyAccess(actor);
     const tx = (await deps.repositoryFor(actor.tenantId)).reader();
-    if (!(await access.canReach(tx, 'Patient', body.patient, 'read'))) throw forbidden(`You may not open Patient/${body.patient}`);
-    if (body.encounter && !(await access.canReach(tx, 'Encounter', body.encounter, 'read'))) throw forbidden(`You may not open Encounter/${body.encounter}`);
+    access.require('Patient', 'read');
+    if (!(await canOpen(tx, access, 'Patient', body.patient))) throw forbidden(`There is no Patient/${body.patient} that you may open`);
+    if (body.encounter && !(await canOpen(tx, access, 'Encounter', body.encounter))) throw forbidden(`There is no Encounter/${body.encounter} that you may open`);
     const launch = await deps.launches.createLaunch({
       tenantId: actor.tenantId,
       accountId: actor.account.id,
