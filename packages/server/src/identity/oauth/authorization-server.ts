@@ -3,7 +3,7 @@ import Provider, { errors, interactionPolicy, type Configuration, type JWK, type
 import type { AccountStore } from '../account-store.js';
 import type { AppRegistry } from './app-registry.js';
 import { createOidcAdapter } from './oidc-adapter.js';
-import { errorPage } from './interaction-pages.js';
+import { errorPage, PAGE_CSP } from './interaction-pages.js';
 import type { LaunchContexts } from './launch-contexts.js';
 import { isCoveredBy, NON_RESOURCE_SCOPES, parseScopes } from './smart-scopes.js';
 
@@ -125,6 +125,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     },
     renderError(ctx, out) {
       ctx.type = 'html';
+      ctx.set('content-security-policy', PAGE_CSP);
       ctx.body = errorPage('The app could not be authorized', `${String(out.error)}: ${String(out.error_description ?? '')}`);
     },
   };
