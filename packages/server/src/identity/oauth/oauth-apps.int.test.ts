@@ -186,6 +186,9 @@ describe('SMART apps and their tokens', () => {
       expect((await fhirWith(accessToken, 'GET', `Observation/${aliceObservation}`)).status).toBe(200);
       expect((await fhirWith(accessToken, 'GET', `Observation/${bobObservation}`)).status).toBe(403);
       expect((await fhirWith(accessToken, 'GET', 'Condition')).status).toBe(403);
+      // Included resources the scopes do not cover are left out (the token has no Patient scope).
+      const included = await fhirWith(accessToken, 'GET', 'Observation?_include=Observation:subject');
+      expect(included.body.entry.map((e: { resource: { resourceType: string } }) => e.resource.resourceType)).toEqual(['Observation']);
       // .rs: no writing, even for a physician, even in the patient's own compartment.
       const write = await fhirWith(accessToken, 'POST', 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: `Patient/${alice}` } });
       expect(write.status).toBe(403);
@@ -248,6 +251,19 @@ describe('SMART apps and their tokens', () => {
       const again = await token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token ?? first.body.refresh_token!, client_id: viewer.clientId });
       expect(again.status).toBe(400);
       expect(again.body.error).toBe('invalid_grant');
+    });
+
+    it('an app can revoke its own token', async () => {
+      const result = await authorize({ clientId: viewer.clientId, scope: 'user/Patient.rs', email: physician.email });
+      const accessToken = (await exchange(viewer.clientId, result.code!, result.verifier)).body.access_token!;
+      expect((await fhirWith(accessToken, 'GET', 'Patient')).status).toBe(200);
+      const revoked = await fetch(`${issuer()}/token/revocation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: accessToken, client_id: viewer.clientId }),
+      });
+      expect(revoked.status).toBe(200);
+      expect((await fhirWith(accessToken, 'GET', 'Patient')).status).toBe(401);
     });
 
     it('a confidential app authenticates with its secret', async () => {
@@ -323,6 +339,14 @@ describe('SMART apps and their tokens', () => {
         const refused = await browser.submit(signIn, { email: stranger.email, password: TEST_PASSWORD });
         expect(refused.status).toBe(403);
         expect(refused.html).toContain('not registered with your practice');
+        // Row-level security: the other practice sees none of this practice's apps or OAuth artifacts.
+        const theirList = await other.request({ method: 'GET', url: '/admin/apps', headers: { authorization: `Bearer ${other.token}` } });
+        expect(theirList.json()).toEqual([]);
+        const count = async (tenantId: string, table: string) => Number((await context.db.query<{ n: number }>(tenantId, `SELECT count(*)::int AS n FROM ${table}`))[0]!.n);
+        expect(await count(context.server.practice.id, 'oauth_client')).toBeGreaterThan(0);
+        expect(await count(context.server.practice.id, 'oauth_artifact')).toBeGreaterThan(0);
+        expect(await count(other.practice.id, 'oauth_client')).toBe(0);
+        expect(await count(other.practice.id, 'oauth_artifact')).toBe(0);
       } finally {
         await other.app.close();
       }
