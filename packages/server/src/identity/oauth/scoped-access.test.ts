@@ -45,6 +45,11 @@ describe('ScopedAccess.require', () => {
     expect(() => access('nurse', grant('patient/Observation.rs', undefined, { patient: 'p1' })).require('Observation', 'search')).not.toThrow();
   });
 
+  it('a patient-confined token gets nothing across all types (system history)', () => {
+    expect(() => access('physician', grant('patient/*.rs', undefined, { patient: 'p1' })).require('*', 'history')).toThrow(/limited to one patient/);
+    expect(() => access('physician', grant('user/*.rs')).require('*', 'history')).not.toThrow();
+  });
+
   it('system/ scopes count only for backend services, and only they', () => {
     expect(() => access('nurse', grant('system/*.read')).require('Observation', 'read')).toThrow();
     expect(() => access('nurse', grant('user/*.read', undefined, { system: true })).require('Observation', 'read')).toThrow();

@@ -30,6 +30,8 @@ export class ScopedAccess implements FhirAccess {
     const reach = this.reach(resourceType, interaction);
     if (!reach) throw forbidden(`The app's access token does not allow ${interaction} on ${resourceType === '*' ? 'all resources' : resourceType}`);
     if (reach === 'patient' && !this.grant.patient) throw forbidden(`The app's access is limited to a patient, and no patient was chosen at launch`);
+    // Across all types (system-wide history) nothing confines the answer to one compartment.
+    if (reach === 'patient' && resourceType === '*') throw forbidden(`The app's access is limited to one patient; ${interaction} across all resources is not available`);
   }
 
   searchScope(resourceType: string): CompartmentScope | undefined {
