@@ -85,6 +85,10 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
         if (typeof value !== 'string' || value.replace(/\/+$/, '') !== options.fhirBaseUrl) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL ${options.fhirBaseUrl}`);
       },
     },
+    // A browser app calls the token endpoint from its own origin: allowed for public apps
+    // from the origins of their registered redirect URIs (and for userinfo), no others.
+    clientBasedCORS: (ctx, origin, client) =>
+      origin !== 'null' && (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') && (client.redirectUris ?? []).some((uri) => URL.canParse(uri) && new URL(uri).origin === origin),
     async findAccount(_ctx, sub) {
       const tenantId = await accounts.tenantOfAccount(sub);
       const active = tenantId ? await accounts.activeAccount(tenantId, sub) : undefined;

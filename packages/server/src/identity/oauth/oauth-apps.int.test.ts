@@ -31,7 +31,7 @@ describe('SMART apps and their tokens', () => {
 
   const token = async (form: Record<string, string>, headers: Record<string, string> = {}) => {
     const response = await fetch(`${issuer()}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
-    return { status: response.status, body: (await response.json()) as Record<string, string | undefined> };
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, string | undefined> };
   };
 
   const fhirWith = async (accessToken: string, method: string, path: string, body?: unknown) => {
@@ -174,8 +174,10 @@ describe('SMART apps and their tokens', () => {
 
     it('a staff member picks the patient in a standalone launch; patient/ scopes then reach only that patient', async () => {
       const result = await authorize({ clientId: viewer.clientId, scope: 'openid fhirUser launch/patient patient/Observation.rs', email: physician.email, patient: alice });
-      const response = await exchange(viewer.clientId, result.code!, result.verifier);
+      // A browser app calls from the origin of its redirect URI.
+      const response = await exchange(viewer.clientId, result.code!, result.verifier, {}, { origin: 'https://app.example.org' });
       expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
       expect(response.body.patient).toBe(alice);
       expect(response.body.scope?.split(' ')).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'launch/patient', 'patient/Observation.rs']));
       const accessToken = response.body.access_token!;
