@@ -1,141 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { generate } from 'otplib';
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, useTestServer } from '../../test-support/test-database.js';
 import { authorizeUrl, pkcePair, TestBrowser } from '../../test-support/oauth-browser.js';
-
-const REDIRECT = 'https://app.example.org/callback';
+import { REDIRECT, seedTwoPatients, smartHelpers } from '../../test-support/smart-helpers.js';
+import { generate } from 'otplib';
+import { decodeJwt } from 'jose';
 
 /**
- * Apps registered by an administrator, authorized by people through the sign-in and consent
- * pages, and backend services with signed JWTs: what each token may and may not do.
+ * Apps authorized by people through the sign-in and consent pages (standalone and EHR launch):
+ * what each token may and may not do.
  */
-describe('SMART apps and their tokens', () => {
+describe('SMART authorization code flow', () => {
   const context = useTestServer({ listen: true });
-  const origin = () => new URL(context.server.baseUrl).origin;
-  const issuer = () => `${origin()}/oauth2`;
+  const { origin, issuer, admin, registerApp, token, fhirWith, authorize, exchange } = smartHelpers(context);
   let alice: string;
   let bob: string;
   let aliceObservation: string;
   let bobObservation: string;
 
-  const admin = (method: 'GET' | 'POST', url: string, payload?: unknown, token = context.server.token) =>
-    context.server.request({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload: payload as object } : {}) });
-
-  const registerApp = async (body: Record<string, unknown>) => {
-    const response = await admin('POST', '/admin/apps', body);
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json() as { clientId: string; clientSecret?: string };
-  };
-
-  const token = async (form: Record<string, string>, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${issuer()}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, string | undefined> };
-  };
-
-  const fhirWith = async (accessToken: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${context.server.baseUrl}/${path}`, {
-      method,
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/fhir+json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-
-  /** A person signs in and allows the app; returns the code (or the error) the app receives. */
-  const authorize = async (input: { clientId: string; scope: string; email: string; patient?: string; launch?: string; challenge?: string | null; redirectUri?: string; aud?: string }) => {
-    const browser = new TestBrowser(origin());
-    const pkce = await pkcePair();
-    const url = authorizeUrl(issuer(), {
-      clientId: input.clientId,
-      redirectUri: input.redirectUri ?? REDIRECT,
-      scope: input.scope,
-      aud: input.aud ?? context.server.baseUrl,
-      ...(input.launch ? { launch: input.launch } : {}),
-      ...(input.challenge === null ? {} : { codeChallenge: input.challenge ?? pkce.challenge }),
-    });
-    let page = await browser.visit(url);
-    if (page.html.includes('name="password"')) page = await browser.submit(page, { email: input.email, password: TEST_PASSWORD });
-    if (page.html.includes('name="decision"')) page = await browser.submit(page, { decision: 'allow', ...(input.patient ? { patient: input.patient } : {}) });
-    const params = page.leftTo ? new URL(page.leftTo).searchParams : undefined;
-    return { page, code: params?.get('code') ?? undefined, error: params?.get('error') ?? undefined, errorDescription: params?.get('error_description') ?? undefined, verifier: pkce.verifier };
-  };
-
-  const exchange = (clientId: string, code: string, verifier: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) =>
-    token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: REDIRECT, client_id: clientId, ...extra }, headers);
-
   beforeAll(async () => {
-    const { server } = context;
-    alice = (await server.fhir('POST', 'Patient', { resourceType: 'Patient', name: [{ family: 'Alvarez' }] })).body.id;
-    bob = (await server.fhir('POST', 'Patient', { resourceType: 'Patient', name: [{ family: 'Brown' }] })).body.id;
-    const obs = (patient: string) => ({ resourceType: 'Observation', status: 'final', code: { text: 'pulse' }, subject: { reference: `Patient/${patient}` } });
-    aliceObservation = (await server.fhir('POST', 'Observation', obs(alice))).body.id;
-    bobObservation = (await server.fhir('POST', 'Observation', obs(bob))).body.id;
-  });
-
-  describe('discovery', () => {
-    it('advertises SMART App Launch 2 at /.well-known/smart-configuration, beside the FHIR base too', async () => {
-      for (const url of ['/.well-known/smart-configuration', '/fhir/R4/.well-known/smart-configuration']) {
-        const response = await context.server.request({ method: 'GET', url });
-        expect(response.statusCode).toBe(200);
-        const configuration = response.json();
-        expect(configuration.authorization_endpoint).toBe(`${issuer()}/auth`);
-        expect(configuration.token_endpoint).toBe(`${issuer()}/token`);
-        expect(configuration.code_challenge_methods_supported).toEqual(['S256']);
-        expect(configuration.token_endpoint_auth_methods_supported).toContain('private_key_jwt');
-        expect(configuration.capabilities).toEqual(expect.arrayContaining([
-          'launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric',
-          'context-ehr-patient', 'context-standalone-patient', 'permission-patient', 'permission-user', 'permission-v1', 'permission-v2', 'sso-openid-connect',
-        ]));
-        expect(configuration.scopes_supported).toEqual(expect.arrayContaining(['launch/patient', 'patient/*.rs', 'system/*.read']));
-      }
-    });
-
-    it('the CapabilityStatement carries the SMART oauth-uris extension', async () => {
-      const metadata = await context.server.request({ method: 'GET', url: '/fhir/R4/metadata' });
-      const security = metadata.json().rest[0].security;
-      expect(security.service[0].coding[0].code).toBe('SMART-on-FHIR');
-      const uris = security.extension.find((e: { url: string }) => e.url.endsWith('/oauth-uris')).extension;
-      expect(uris).toEqual(expect.arrayContaining([{ url: 'authorize', valueUri: `${issuer()}/auth` }, { url: 'token', valueUri: `${issuer()}/token` }]));
-    });
-
-    it('the OpenID Connect discovery document is served under /oauth2', async () => {
-      const response = await fetch(`${issuer()}/.well-known/openid-configuration`);
-      expect(response.status).toBe(200);
-      expect((await response.json()).issuer).toBe(issuer());
-    });
-  });
-
-  describe('registration by an administrator', () => {
-    it('only administrators register, list and disable apps', async () => {
-      const nurse = await context.server.signInAs('nurse');
-      expect((await admin('GET', '/admin/apps', undefined, nurse.token)).statusCode).toBe(403);
-      expect((await admin('POST', '/admin/apps', { name: 'x', kind: 'public', redirectUris: [REDIRECT], scopes: 'patient/*.rs' }, nurse.token)).statusCode).toBe(403);
-      expect((await context.server.request({ method: 'GET', url: '/admin/apps' })).statusCode).toBe(401);
-    });
-
-    it.each([
-      [{ name: 'No redirect', kind: 'public', scopes: 'patient/*.rs' }, 'redirect'],
-      [{ name: 'Bad scope', kind: 'public', redirectUris: [REDIRECT], scopes: 'patient/*.everything' }, 'Unknown scopes'],
-      [{ name: 'System for people', kind: 'public', redirectUris: [REDIRECT], scopes: 'system/*.read' }, 'system/'],
-      [{ name: 'Keyless backend', kind: 'backend', scopes: 'system/*.read' }, 'jwks'],
-      [{ name: 'Private key', kind: 'backend', scopes: 'system/*.read', jwks: { keys: [{ kty: 'EC', d: 'secret' }] } }, 'public keys'],
-      [{ name: 'Wrong kind', kind: 'robot', redirectUris: [REDIRECT], scopes: 'patient/*.rs' }, 'kind'],
-    ])('refuses %j', async (body, message) => {
-      const response = await admin('POST', '/admin/apps', body);
-      expect(response.statusCode).toBe(400);
-      expect(response.body).toContain(message);
-    });
-
-    it('a confidential app gets its secret once; the list never shows it', async () => {
-      const app = await registerApp({ name: 'Billing portal', kind: 'confidential', redirectUris: [REDIRECT], scopes: 'user/*.rs' });
-      expect(app.clientSecret).toMatch(/^[\w-]{40,}$/);
-      const list = await admin('GET', '/admin/apps');
-      expect(list.json().find((a: { clientId: string }) => a.clientId === app.clientId)).toMatchObject({ name: 'Billing portal', kind: 'confidential', authMethod: 'client_secret_basic', status: 'active' });
-      expect(list.body).not.toContain(app.clientSecret);
-    });
+    ({ alice, bob, aliceObservation, bobObservation } = await seedTwoPatients(context.server));
   });
 
   describe('authorization code flow', () => {
@@ -389,65 +272,4 @@ describe('SMART apps and their tokens', () => {
     });
   });
 
-  describe('backend services (client credentials with a signed JWT)', () => {
-    const assertion = (clientId: string, key: CryptoKey, alg: string, kid: string) =>
-      new SignJWT({})
-        .setProtectedHeader({ alg, kid, typ: 'JWT' })
-        .setIssuer(clientId)
-        .setSubject(clientId)
-        .setAudience(`${issuer()}/token`)
-        .setJti(randomUUID())
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(key);
-    const clientCredentials = async (clientId: string, signed: string, scope: string) =>
-      token({
-        grant_type: 'client_credentials',
-        scope,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: signed,
-      });
-
-    it.each(['RS384', 'ES384'])('reads with system scope, signed %s; nothing more than the scope', async (alg) => {
-      const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
-      const kid = `key-${alg}`;
-      const app = await registerApp({ name: `Population export ${alg}`, kind: 'backend', scopes: 'system/Observation.rs system/Patient.rs', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg }] } });
-
-      const response = await clientCredentials(app.clientId, await assertion(app.clientId, privateKey, alg, kid), 'system/Observation.rs');
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-      expect(response.body.token_type).toBe('Bearer');
-      expect(response.body.scope).toBe('system/Observation.rs');
-      const accessToken = response.body.access_token!;
-      const search = await fhirWith(accessToken, 'GET', 'Observation');
-      expect(search.body.entry.map((e: { resource: { id: string } }) => e.resource.id).sort()).toEqual([aliceObservation, bobObservation].sort());
-      // Patient was allowed the app but not asked for in this token; writing was never allowed.
-      expect((await fhirWith(accessToken, 'GET', 'Patient')).status).toBe(403);
-      expect((await fhirWith(accessToken, 'POST', 'Observation', { resourceType: 'Observation', status: 'final', code: { text: 'x' } })).status).toBe(403);
-      expect((await fhirWith(accessToken, 'GET', 'AuditEvent')).status).toBe(403);
-    });
-
-    it('asking for more than the registration allows gets nothing more', async () => {
-      const { publicKey, privateKey } = await generateKeyPair('RS384');
-      const app = await registerApp({ name: 'Narrow export', kind: 'backend', scopes: 'system/Patient.rs', jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS384' }] } });
-      const response = await clientCredentials(app.clientId, await assertion(app.clientId, privateKey, 'RS384', 'k1'), 'system/*.cruds');
-      expect(response.status).toBe(400);
-      expect(response.body.error).toBe('invalid_scope');
-      // Part of it allowed: only that part is granted.
-      const partly = await clientCredentials(app.clientId, await assertion(app.clientId, privateKey, 'RS384', 'k1'), 'system/Patient.rs system/Observation.rs');
-      expect(partly.body.scope).toBe('system/Patient.rs');
-      expect((await fhirWith(partly.body.access_token!, 'GET', 'Observation')).status).toBe(403);
-      expect((await fhirWith(partly.body.access_token!, 'GET', 'Patient')).status).toBe(200);
-    });
-
-    it('a JWT signed with a key that was not registered is refused', async () => {
-      const registered = await generateKeyPair('RS384');
-      const stranger = await generateKeyPair('RS384');
-      const app = await registerApp({ name: 'Guarded export', kind: 'backend', scopes: 'system/*.rs', jwks: { keys: [{ ...(await exportJWK(registered.publicKey)), kid: 'k1', alg: 'RS384' }] } });
-      const response = await clientCredentials(app.clientId, await assertion(app.clientId, stranger.privateKey, 'RS384', 'k1'), 'system/*.rs');
-      expect(response.status).toBe(401);
-      expect(response.body.error).toBe('invalid_client');
-      const unknownApp = await clientCredentials(randomUUID(), await assertion(randomUUID(), registered.privateKey, 'RS384', 'k1'), 'system/*.rs');
-      expect(unknownApp.body.error).toBe('invalid_client');
-    });
-  });
 });
