@@ -19,7 +19,9 @@ export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'syst
 
 export type AuditKind =
   | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
-  | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print';
+  | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
+  /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
+  | 'app-authorized';
 
 export interface AuditInput {
   readonly kind: AuditKind;
@@ -57,7 +59,7 @@ const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'cr
 // FHIR AuditEvent.action: C create, R read/view/print, U update, D delete, E execute.
 const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
-  login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
+  login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R', 'app-authorized': 'E',
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 
@@ -67,7 +69,7 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
   const rest = REST_KINDS.has(input.kind);
   const type = rest
     ? { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' }
-    : input.kind.startsWith('log')
+    : input.kind.startsWith('log') || input.kind === 'app-authorized'
       ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' }
       : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' };
   const subtype = rest

@@ -62,6 +62,10 @@ describe('SMART authorization code flow', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe('https://app.example.org');
       expect(response.body.patient).toBe(alice);
+      // The authorization is on the trail and in Alice's accounting of disclosures.
+      const trail = await context.server.fhir('GET', `AuditEvent?patient=${alice}&agent=${physician.accountId}`);
+      const authorized = trail.body.entry.map((e: { resource: { subtype: { code: string }[]; outcomeDesc?: string } }) => e.resource).find((r: { subtype: { code: string }[] }) => r.subtype[0]!.code === 'app-authorized');
+      expect(authorized.outcomeDesc).toContain('Chart viewer');
       expect(response.body.scope?.split(' ')).toEqual(expect.arrayContaining(['openid', 'fhirUser', 'launch/patient', 'patient/Observation.rs']));
       const accessToken = response.body.access_token!;
 

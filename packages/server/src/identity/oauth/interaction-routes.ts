@@ -126,6 +126,16 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     if (rejected.length) grant.rejectOIDCScope(rejected.join(' '));
     const grantId = await grant.save();
     await deps.launches.bindToGrant(person.tenantId, grantId, { accountId: person.account.id, clientId: registered.clientId }, context);
+    // On the trail, and in the patient's accounting of disclosures when the app got a patient.
+    await deps.audit.record(person.tenantId, {
+      kind: 'app-authorized',
+      agent: auditAgentOf(person.account, appGrantOf(registered)),
+      outcome: 'success',
+      sourceAddress: request.ip,
+      description: `Allowed ${registered.name}: ${granted.join(' ')}`,
+      ...(context.patient ? { entity: `Patient/${context.patient}`, patients: [context.patient] } : {}),
+      ...(context.encounter ? { entities: [`Encounter/${context.encounter}`] } : {}),
+    });
     return finish(request, reply, { consent: { grantId } });
   });
 }
