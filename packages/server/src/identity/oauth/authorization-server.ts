@@ -5,6 +5,7 @@ import type { AppRegistry } from './app-registry.js';
 import { createOidcAdapter } from './oidc-adapter.js';
 import { errorPage, PAGE_CSP } from './interaction-pages.js';
 import type { LaunchContexts } from './launch-contexts.js';
+import type { OAuthArtifacts } from './oauth-artifacts.js';
 import { isCoveredBy, NON_RESOURCE_SCOPES, parseScopes } from './smart-scopes.js';
 
 export const OAUTH_BASE = '/oauth2';
@@ -17,7 +18,7 @@ export interface AuthorizationServerOptions {
   readonly accounts: AccountStore;
   readonly apps: AppRegistry;
   readonly launches: LaunchContexts;
-  readonly artifacts: import('./oauth-artifacts.js').OAuthArtifacts;
+  readonly artifacts: OAuthArtifacts;
   readonly accessTokenSeconds: number;
   /** How long an online_access refresh token lives (the staff session length). */
   readonly sessionHours: number;

@@ -1,5 +1,5 @@
 import { badRequest, forbidden } from '@unichart/fhir';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { FhirRepository } from '../../fhir/repository.js';
 import type { Actor, Authenticator } from '../authenticator.js';
@@ -39,7 +39,7 @@ export async function mountAuthorizationServer(app: FastifyInstance, provider: P
 /** SMART discovery, at the server root and below the FHIR base (where SMART clients look). */
 export function registerSmartDiscovery(app: FastifyInstance, origin: string, fhirBase: string): void {
   const configuration = JSON.stringify(smartConfiguration(origin));
-  const send = async (_request: FastifyRequest, reply: import('fastify').FastifyReply) => reply.header('cache-control', 'public, max-age=3600').type('application/json').send(configuration);
+  const send = async (_request: FastifyRequest, reply: FastifyReply) => reply.header('cache-control', 'public, max-age=3600').type('application/json').send(configuration);
   app.get('/.well-known/smart-configuration', send);
   app.get(`${fhirBase}/.well-known/smart-configuration`, send);
 }
