@@ -10,6 +10,7 @@ import { StatisticsKeeper } from './db/statistics-keeper.js';
 import { registerErrorHandling } from './http/errors.js';
 import { registerAdminRoutes } from './identity/admin-routes.js';
 import { registerAuthRoutes } from './identity/auth-routes.js';
+import { registerOAuth } from './identity/oauth/oauth.js';
 import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 import { registerProtection, type ProtectionOptions } from './http/protection.js';
@@ -29,6 +30,11 @@ export interface AppOptions {
   readonly db: Database;
   readonly identity: Identity;
   readonly baseUrl?: string;
+  /**
+   * Public origin (scheme://host:port) of the OAuth2 issuer when baseUrl is not set; apps'
+   * tokens name it, so it cannot come from each request.
+   */
+  readonly publicOrigin?: string;
   readonly bodyLimit?: number;
   readonly logger?: boolean;
   readonly protection?: Partial<ProtectionOptions>;
@@ -153,12 +159,25 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, { ...identity, audit });
+  const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
+  const oauth = await registerOAuth(app, {
+    db: options.db,
+    identity,
+    audit,
+    origin,
+    fhirBase: FHIR_BASE,
+    fhirBaseUrl: options.baseUrl?.replace(/\/+$/, '') ?? `${origin}${FHIR_BASE}`,
+    repositoryFor: repositoryForTenant,
+    signInsPerMinute: protection.signInsPerMinute,
+  });
   registerFhirRoutes(app, {
-    authenticate: (request) => identity.authenticator.authenticate(request.headers.authorization),
+    // Staff tokens and apps' OAuth access tokens alike.
+    authenticate: (request) => oauth.authenticate(request.headers.authorization),
     repositoryFor: (actor) => repositoryForTenant(actor.tenantId),
     baseUrlFor: (request) => options.baseUrl ?? `${request.protocol}://${request.host}${FHIR_BASE}`,
     version: VERSION,
     audit,
+    security: oauth.security,
     operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
   });
   return app;

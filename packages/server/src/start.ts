@@ -37,6 +37,7 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
     identity,
     baseUrl: config.baseUrl,
     webRoot: config.webDir,
+    publicOrigin: `${tls ? 'https' : 'http'}://localhost:${config.port}`,
     logger: true,
     tls,
     closesDatabase: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateResource } from '@unichart/fhir';
-import { buildAuditRecord } from './audit-record.js';
+import { buildAuditRecord, OAUTH_CLIENT_SYSTEM } from './audit-record.js';
 
 const nurse = { accountId: '8a1c5c52-0000-4000-8000-000000000001', who: 'Practitioner/p1', name: 'Nurse Joy', role: 'nurse' };
 
@@ -31,5 +31,16 @@ describe('audit records', () => {
   it('mark emergency access with its reason', () => {
     const record = buildAuditRecord({ kind: 'emergency-access', agent: nurse, outcome: 'success', entity: 'Patient/9', reason: 'unconscious in ED' });
     expect(JSON.parse(record.content).purposeOfEvent[0].text).toBe('unconscious in ED');
+  });
+
+  it('name the app (OAuth client) a person acted through', () => {
+    const app = { clientId: '0b6b7c52-0000-4000-8000-000000000002', name: 'Heart rate viewer' };
+    const record = buildAuditRecord({ kind: 'search', agent: { ...nurse, app }, outcome: 'success', query: 'Observation' });
+    const event = JSON.parse(record.content);
+    expect(() => validateResource(event)).not.toThrow();
+    expect(event.agent).toHaveLength(2);
+    expect(event.agent[0].requestor).toBe(true);
+    expect(event.agent[1]).toMatchObject({ requestor: false, who: { identifier: { system: OAUTH_CLIENT_SYSTEM, value: app.clientId }, display: 'Heart rate viewer' } });
+    expect(event.agent[1].type.coding[0].code).toBe('110150');
   });
 });

@@ -8,14 +8,21 @@ export interface AuditAgent {
   readonly who?: string;
   readonly name: string;
   readonly role?: string;
+  /** The app (OAuth client) acting for the person, or on its own for a backend service. */
+  readonly app?: { readonly clientId: string; readonly name: string };
 }
+
+/** AuditEvent.agent.who.identifier.system naming the app (OAuth client id) that made a request. */
+export const OAUTH_CLIENT_SYSTEM = 'https://unichart.dev/fhir/sid/oauth-client';
 
 export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'system' };
 
 export type AuditKind =
   | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
   | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
-  | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update';
+  | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update'
+  /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
+  | 'app-authorized';
 
 export interface AuditInput {
   readonly kind: AuditKind;
@@ -54,7 +61,7 @@ const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'cr
 const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
-  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U',
+  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'app-authorized': 'E',
 };
 /** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
 const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: string }>> = {
@@ -75,7 +82,7 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
     ? { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' }
     : securityChange
       ? { system: 'http://dicom.nema.org/resources/ontology/DCM', ...securityChange }
-      : input.kind.startsWith('log')
+      : input.kind.startsWith('log') || input.kind === 'app-authorized'
       ? { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110114', display: 'User Authentication' }
       : { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110113', display: 'Security Alert' };
   const subtype = rest
@@ -110,6 +117,16 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
         ...(input.agent.role ? { role: [{ text: input.agent.role }] } : {}),
         ...(input.sourceAddress ? { network: { address: input.sourceAddress, type: '2' as const } } : {}),
       },
+      ...(input.agent.app
+        ? [
+            {
+              type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110150', display: 'Application' }] },
+              who: { identifier: { system: OAUTH_CLIENT_SYSTEM, value: input.agent.app.clientId }, display: input.agent.app.name },
+              name: input.agent.app.name,
+              requestor: false,
+            },
+          ]
+        : []),
     ],
     source: { observer: { display: 'Unichart' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
     ...(entities.length ? { entity: entities } : {}),

@@ -1,5 +1,5 @@
 import { resourceTypes, type SearchParameterRegistry } from '@unichart/fhir';
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 
 const INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'] as const;
 const MODIFIERS: Record<string, string> = {
@@ -14,7 +14,7 @@ const MODIFIERS: Record<string, string> = {
 };
 
 /** What this server actually supports, derived from the same registry the search engine uses. */
-export function buildCapabilityStatement(registry: SearchParameterRegistry, baseUrl: string, version: string): CapabilityStatement {
+export function buildCapabilityStatement(registry: SearchParameterRegistry, baseUrl: string, version: string, security?: CapabilityStatementRestSecurity): CapabilityStatement {
   const resources: CapabilityStatementRestResource[] = [...resourceTypes()].sort().map((type) => {
     const params = [...registry.forType(type).values()].filter((p) => p.type !== 'special');
     return {
@@ -48,6 +48,7 @@ export function buildCapabilityStatement(registry: SearchParameterRegistry, base
     rest: [
       {
         mode: 'server',
+        ...(security ? { security } : {}),
         resource: resources,
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         searchParam: [

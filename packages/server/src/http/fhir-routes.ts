@@ -9,6 +9,8 @@ import { withAuditContext, type AuditContext } from '../audit/audit-context.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor } from '../identity/authenticator.js';
 import { PolicyAccess } from '../identity/policy-access.js';
+import { ScopedAccess } from '../identity/oauth/scoped-access.js';
+import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 
 export const FHIR_BASE = '/fhir/R4';
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -22,6 +24,8 @@ export interface FhirRouteOptions {
   version: string;
   audit: AuditTrail;
   operations?: FhirOperations;
+  /** CapabilityStatement.rest.security (SMART's OAuth endpoints). */
+  security?: CapabilityStatementRestSecurity;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -37,7 +41,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
       : SearchParameterRegistry.spec();
     let capability = capabilities.get(registry);
     if (!capability) {
-      capability = JSON.stringify(buildCapabilityStatement(registry, options.baseUrlFor(request), options.version));
+      capability = JSON.stringify(buildCapabilityStatement(registry, options.baseUrlFor(request), options.version, options.security));
       capabilities.set(registry, capability);
     }
     return reply.type(FHIR_JSON).send(capability);
@@ -45,7 +49,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const actor = await options.authenticate(request);
-    const context: AuditContext = { agent: auditAgentOf(actor.account), sourceAddress: request.ip };
+    const context: AuditContext = { agent: auditAgentOf(actor.account, actor.app), sourceAddress: request.ip };
     try {
       return await withAuditContext(context, () => serve(request, reply, actor, context));
     } catch (error) {
@@ -59,7 +63,8 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
 
   const serve = async (request: FastifyRequest, reply: FastifyReply, actor: Actor, context: AuditContext): Promise<FastifyReply> => {
     const repo = await options.repositoryFor(actor);
-    const access = new PolicyAccess(actor);
+    // An app's token narrows what the person's role allows; it never widens it.
+    const access = actor.app ? new ScopedAccess(new PolicyAccess(actor), actor.app) : new PolicyAccess(actor);
     const auditRead = (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
       const input = { kind: read.kind, agent: context.agent, outcome: 'success' as const, entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
       // Inside a transaction the entry is written by it (and on one connection, as PGlite must).

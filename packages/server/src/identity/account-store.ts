@@ -145,6 +145,8 @@ export class AccountStore {
     return this.db.transaction(tenantId, async (sql) => {
       const updated = await sql.query("UPDATE user_account SET status = 'deactivated' WHERE tenant_id = $1 AND id = $2 RETURNING id", [tenantId, id]);
       await sql.query('UPDATE user_session SET revoked_at = now() WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL', [tenantId, id]);
+      // Apps' grants, codes, access and refresh tokens issued to the person go with the sessions.
+      await sql.query('DELETE FROM oauth_artifact WHERE tenant_id = $1 AND account_id = $2', [tenantId, id]);
       return updated.length > 0;
     });
   }
@@ -183,6 +185,29 @@ export class AccountStore {
     return { sessionId: row.session_id, account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy), lastSeenAt: new Date(row.last_seen_at) };
   }
 
+  /**
+   * An active account with its role's policy, for a request made with an app's token (which
+   * names the account, not a session): a deactivated account fails at once.
+   */
+  async activeAccount(tenantId: string, id: string): Promise<{ account: Account; policy: AccessPolicy } | undefined> {
+    const rows = await this.db.prepared<AccountRow & { policy: unknown }>(
+      tenantId,
+      'unichart_active_account',
+      `SELECT ${ACCOUNT_COLUMNS}, r.policy FROM user_account a JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
+       WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'active'`,
+      [tenantId, id],
+    );
+    const row = rows[0];
+    return row && { account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy) };
+  }
+
+  /** The practice of an account, by its id alone (ids are unique across practices). */
+  async tenantOfAccount(id: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+    const rows = await this.db.asOwner((sql) => sql.query<{ tenant_id: string }>('SELECT tenant_id FROM user_account WHERE id = $1', [id]));
+    return rows[0]?.tenant_id;
+  }
+
   async touchSession(tenantId: string, sessionId: string): Promise<void> {
     await this.db.query(tenantId, 'UPDATE user_session SET last_seen_at = now() WHERE tenant_id = $1 AND id = $2', [tenantId, sessionId]);
   }
@@ -206,9 +231,12 @@ export class AccountStore {
   }
 
   /** The token signing key every server copy shares, created by whichever starts first. */
-  async platformSecret(name: string): Promise<string> {
+  async platformSecret(name: string, create: () => string | Promise<string> = () => randomBytes(32).toString('base64url')): Promise<string> {
+    const existing = await this.db.asOwner((sql) => sql.query<{ value: string }>('SELECT value FROM platform_secret WHERE name = $1', [name]));
+    if (existing[0]) return existing[0].value;
+    const value = await create();
     return this.db.asOwner(async (sql) => {
-      await sql.query('INSERT INTO platform_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, randomBytes(32).toString('base64url')]);
+      await sql.query('INSERT INTO platform_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
       const rows = await sql.query<{ value: string }>('SELECT value FROM platform_secret WHERE name = $1', [name]);
       return rows[0]!.value;
     });

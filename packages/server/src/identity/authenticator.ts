@@ -3,6 +3,7 @@ import type { AccessTokens } from './access-tokens.js';
 import type { AccessPolicy } from './access-policy.js';
 import type { Account, AccountStore } from './account-store.js';
 import type { AuditAgent } from '../audit/audit-record.js';
+import type { ResourceScope } from './oauth/smart-scopes.js';
 
 /** Who is making a request, as every access check and audit entry needs it. */
 export interface Actor {
@@ -10,6 +11,23 @@ export interface Actor {
   readonly account: Account;
   readonly policy: AccessPolicy;
   readonly sessionId: string;
+  /** Set when the request comes from an app with an OAuth access token: what the token allows. */
+  readonly app?: AppGrant;
+}
+
+/** An app's access token, as every access check needs it. */
+export interface AppGrant {
+  readonly clientId: string;
+  readonly name: string;
+  /** The token's resource scopes. */
+  readonly scopes: readonly ResourceScope[];
+  /** The resource scopes an administrator allowed the app: the token never gets past them. */
+  readonly allowed: readonly ResourceScope[];
+  /** Launch context: the patient (and encounter) the app works with. */
+  readonly patient?: string;
+  readonly encounter?: string;
+  /** A backend service: no person behind the token, only system/ scopes count. */
+  readonly system: boolean;
 }
 
 /** Writing last_seen_at on every request would turn each read into a write. */
@@ -44,6 +62,12 @@ export function unauthorized(message: string): FhirError {
 }
 
 /** How the audit trail names an account. */
-export function auditAgentOf(account: Account): AuditAgent {
-  return { accountId: account.id, who: account.fhirUser, name: account.displayName || account.email, role: account.roleCode };
+export function auditAgentOf(account: Account, app?: AppGrant): AuditAgent {
+  return {
+    accountId: account.id,
+    who: account.fhirUser,
+    name: account.displayName || account.email,
+    role: account.roleCode,
+    ...(app ? { app: { clientId: app.clientId, name: app.name } } : {}),
+  };
 }

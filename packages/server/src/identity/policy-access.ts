@@ -31,24 +31,21 @@ export class PolicyAccess implements FhirAccess {
   searchScope(resourceType: string): CompartmentScope | undefined {
     const rule = this.rule(resourceType, 'search') ?? this.rule(resourceType, 'read');
     if (!rule?.ownCompartment) return undefined;
-    return { type: 'Patient', id: this.ownPatientId ?? '', params: patientCompartmentParams(resourceType) };
+    return patientCompartment(this.ownPatientId, resourceType);
   }
 
   async canReach(tx: RepositoryTransaction, resourceType: string, id: string, interaction: FhirInteraction): Promise<boolean> {
     const rule = this.rule(resourceType, interaction);
     if (!rule) return false;
     if (!rule.ownCompartment) return true;
-    return (await this.inOwnCompartment(tx, resourceType, [id])).has(id);
+    return (await inPatientCompartment(tx, this.ownPatientId, resourceType, [id])).has(id);
   }
 
   canWrite(tx: RepositoryTransaction, resource: Resource, interaction: 'create' | 'update'): boolean {
     const rule = this.rule(resource.resourceType, interaction);
     if (!rule) return false;
     if (!rule.ownCompartment) return true;
-    if (resource.resourceType === 'Patient') return resource.id === this.ownPatientId;
-    const links = new Set(patientCompartmentParams(resource.resourceType));
-    const rows = extractIndexRows(resource as unknown as Record<string, unknown>, tx.registry, links);
-    return rows.reference.some((row) => row.targetType === 'Patient' && row.targetId === this.ownPatientId);
+    return writesIntoCompartment(tx, resource, this.ownPatientId);
   }
 
   async visible(tx: RepositoryTransaction, matches: StoredMatch[]): Promise<StoredMatch[]> {
@@ -62,7 +59,7 @@ export class PolicyAccess implements FhirAccess {
         kept.push(...group);
         continue;
       }
-      const reachable = await this.inOwnCompartment(tx, type, group.map((m) => m.id));
+      const reachable = await inPatientCompartment(tx, this.ownPatientId, type, group.map((m) => m.id));
       kept.push(...group.filter((m) => reachable.has(m.id)));
     }
     return kept;
@@ -72,13 +69,28 @@ export class PolicyAccess implements FhirAccess {
     return grantingRule(this.actor.policy, resourceType, interaction);
   }
 
-  private async inOwnCompartment(tx: RepositoryTransaction, resourceType: string, ids: string[]): Promise<Set<string>> {
-    if (!this.ownPatientId || ids.length === 0) return new Set();
-    const scope: CompartmentScope = { type: 'Patient', id: this.ownPatientId, params: patientCompartmentParams(resourceType) };
-    const result = await tx.search(
-      { resourceType, filters: [{ key: '_id', values: ids }], count: ids.length, offset: 0, sort: [], total: 'none', include: [], revinclude: [] },
-      scope,
-    );
-    return new Set(result.matches.map((m) => m.id));
-  }
+}
+
+/** The Patient compartment of one patient, as a search scope (no patient: a compartment nothing is in). */
+export function patientCompartment(patientId: string | undefined, resourceType: string): CompartmentScope {
+  return { type: 'Patient', id: patientId ?? '', params: patientCompartmentParams(resourceType) };
+}
+
+/** Which of the ids (of one type) are in the patient's compartment, asked of the index in SQL. */
+export async function inPatientCompartment(tx: RepositoryTransaction, patientId: string | undefined, resourceType: string, ids: string[]): Promise<Set<string>> {
+  if (!patientId || ids.length === 0) return new Set();
+  const result = await tx.search(
+    { resourceType, filters: [{ key: '_id', values: ids }], count: ids.length, offset: 0, sort: [], total: 'none', include: [], revinclude: [] },
+    patientCompartment(patientId, resourceType),
+  );
+  return new Set(result.matches.map((m) => m.id));
+}
+
+/** Whether a resource about to be written lies in the patient's compartment. */
+export function writesIntoCompartment(tx: RepositoryTransaction, resource: Resource, patientId: string | undefined): boolean {
+  if (!patientId) return false;
+  if (resource.resourceType === 'Patient') return resource.id === patientId;
+  const links = new Set(patientCompartmentParams(resource.resourceType));
+  const rows = extractIndexRows(resource as unknown as Record<string, unknown>, tx.registry, links);
+  return rows.reference.some((row) => row.targetType === 'Patient' && row.targetId === patientId);
 }

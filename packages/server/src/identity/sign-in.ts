@@ -45,7 +45,21 @@ export class SignIn {
     private readonly policy: SignInPolicy = DEFAULT_SIGN_IN_POLICY,
   ) {}
 
+  /** How long a session lasts before the person signs in again. */
+  get sessionHours(): number {
+    return this.policy.sessionHours;
+  }
+
   async withPassword(email: string, password: string, totp?: string): Promise<{ tokens: TokenResponse; account: SignInRecord }> {
+    const account = await this.verifyCredentials(email, password, totp);
+    return { tokens: await this.openSession(account), account };
+  }
+
+  /**
+   * The checks of a sign-in (password, lockout, active account, second factor) without opening
+   * a session: the OAuth sign-in page uses them too, so apps' users meet the same rules.
+   */
+  async verifyCredentials(email: string, password: string, totp?: string): Promise<SignInRecord> {
     const account = await this.accounts.findByEmail(email);
     if (!account?.passwordHash) {
       await verifyPassword(await decoyHash(), password);
@@ -68,7 +82,7 @@ export class SignIn {
       }
     }
     await this.accounts.recordSuccessfulSignIn(account);
-    return { tokens: await this.openSession(account), account };
+    return account;
   }
 
   async withRefreshToken(refreshToken: string): Promise<TokenResponse> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { SearchParameterRegistry, sharedDataDir } from '@unichart/fhir';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
@@ -38,6 +39,8 @@ export interface TestServer {
   readonly app: FastifyInstance;
   readonly practice: Practice;
   readonly identity: Identity;
+  /** The FHIR base URL (a real address when the server listens). */
+  readonly baseUrl: string;
   /** The administrator's access token. */
   readonly token: string;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
@@ -48,15 +51,26 @@ export interface TestServer {
   signIn(email: string, password: string): Promise<string>;
 }
 
+/** App options for the test (a clock, say), and `listen` to serve on a real port. */
+export type TestServerOptions = Partial<AppOptions> & { readonly listen?: boolean };
+
 export const TEST_BASE = 'http://unichart.test/fhir/R4';
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function startTestServer(db: Database, appOptions: Partial<AppOptions> = {}): Promise<TestServer> {
+/**
+ * A server for a practice of its own. With `listen`, it serves on a real loopback port (for
+ * clients that make their own HTTP calls, such as a SMART app); else tests call it in-process.
+ */
+export async function startTestServer(db: Database, options: TestServerOptions = {}): Promise<TestServer> {
   const practice = await newPractice(db);
   const identity = await createIdentity(db);
   await identity.accounts.seedDefaultRoles(practice.id);
-  const app = await buildApp({ db, identity, baseUrl: TEST_BASE, ...appOptions });
-  await app.ready();
+  const port = options.listen ? await freePort() : undefined;
+  const baseUrl = port ? `http://127.0.0.1:${port}/fhir/R4` : TEST_BASE;
+  const { listen: _listen, ...appOptions } = options;
+  const app = await buildApp({ db, identity, baseUrl, ...appOptions });
+  if (port) await app.listen({ port, host: '127.0.0.1' });
+  else await app.ready();
 
   const signIn = async (email: string, password: string): Promise<string> => {
     const response = await app.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
@@ -85,6 +99,7 @@ export async function startTestServer(db: Database, appOptions: Partial<AppOptio
     app,
     practice,
     identity,
+    baseUrl,
     token,
     request: (options) => app.inject(options),
     fhir: fhirAs(token),
@@ -110,15 +125,26 @@ export const SHARED_DATA = sharedDataDir() ?? '/nonexistent/shared/data/';
  * The test file's database and a server for a practice of its own, opened before its tests
  * and closed after them. Read `.db` and `.server` inside tests (they are set by then).
  */
-export function useTestServer(appOptions: Partial<AppOptions> = {}): { readonly db: Database; readonly server: TestServer } {
+export function useTestServer(options: TestServerOptions = {}): { readonly db: Database; readonly server: TestServer } {
   const context = {} as { db: Database; server: TestServer };
   beforeAll(async () => {
     context.db = await openTestDatabase();
-    context.server = await startTestServer(context.db, appOptions);
+    context.server = await startTestServer(context.db, options);
   });
   afterAll(async () => {
     await context.server?.app.close();
     await context.db?.close();
   });
   return context;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

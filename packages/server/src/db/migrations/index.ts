@@ -2,6 +2,7 @@ import * as recordStore from './001-record-store.js';
 import * as rowLevelSecurity from './002-row-level-security.js';
 import * as identity from './003-identity.js';
 import * as audit from './004-audit.js';
+import * as oauth from './005-oauth.js';
 import * as appointmentBooking from './006-appointment-booking.js';
 import * as medicalRecordNumber from './007-medical-record-number.js';
 import * as jobQueue from './008-job-queue.js';
@@ -18,7 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'row-level-security', sql: rowLevelSecurity.sql },
   { version: 3, name: 'identity', sql: identity.sql },
   { version: 4, name: 'audit', sql: audit.sql },
-  // 5 is taken by the OAuth2 store, on its way from another branch.
+  { version: 5, name: 'oauth', sql: oauth.sql },
   { version: 6, name: 'appointment-booking', sql: appointmentBooking.sql },
   { version: 7, name: 'medical-record-number', sql: medicalRecordNumber.sql },
   { version: 8, name: 'job-queue', sql: jobQueue.sql },
