@@ -25,6 +25,9 @@ import { ReminderLinks } from './reminders/reminder-links.js';
 import { registerReminderRoutes } from './reminders/reminder-routes.js';
 import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
 import { hasWebBuild, registerWebApp } from './http/web-app.js';
+import { InvitationLinks } from './portal/invitation-links.js';
+import { patientEverythingOperation } from './portal/patient-everything.js';
+import { registerPortalInvitations } from './portal/portal-invitations.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -55,6 +58,11 @@ export interface AppOptions {
     readonly planEveryMs?: number;
     readonly leaseMs?: number;
   };
+  /**
+   * Where portal invitations go and point: by default the reminders' channels and public URL;
+   * without either, the link is only returned to the staff member.
+   */
+  readonly outbound?: { readonly channels: ChannelConfig; readonly publicUrl: string };
 }
 
 const DEFAULT_PROTECTION: ProtectionOptions = { corsOrigins: [], requestsPerMinute: 60_000, signInsPerMinute: 10, tls: false };
@@ -159,6 +167,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, { ...identity, audit });
+  const outbound = options.outbound ?? options.jobs;
+  registerPortalInvitations(app, {
+    ...identity,
+    audit,
+    links: new InvitationLinks(await identity.accounts.platformSecret('portal-invitations')),
+    repositoryFor: repositoryForTenant,
+    email: outbound && channelsFrom(outbound.channels).email,
+    publicUrl: outbound?.publicUrl,
+    signInsPerMinute: protection.signInsPerMinute,
+    now: scheduling.now,
+  });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
   const oauth = await registerOAuth(app, {
     db: options.db,
@@ -178,7 +197,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     version: VERSION,
     audit,
     security: oauth.security,
-    operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
+    operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations(), patientEverythingOperation()]),
   });
   return app;
 }

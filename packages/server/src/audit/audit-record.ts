@@ -22,7 +22,9 @@ export type AuditKind =
   | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
   | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update'
   /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
-  | 'app-authorized';
+  | 'app-authorized'
+  /** Staff invited a patient to the portal; the patient chose the password of the invited account. */
+  | 'portal-invite' | 'password-set';
 
 export interface AuditInput {
   readonly kind: AuditKind;
@@ -62,6 +64,7 @@ const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
   'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'app-authorized': 'E',
+  'portal-invite': 'C', 'password-set': 'U',
 };
 /** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
 const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: string }>> = {
@@ -70,6 +73,8 @@ const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: strin
   'account-deactivate': { code: '110137', display: 'User Security Attributes Changed' },
   'account-reactivate': { code: '110137', display: 'User Security Attributes Changed' },
   'mfa-reset': { code: '110137', display: 'User Security Attributes Changed' },
+  'portal-invite': { code: '110137', display: 'User Security Attributes Changed' },
+  'password-set': { code: '110137', display: 'User Security Attributes Changed' },
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 
