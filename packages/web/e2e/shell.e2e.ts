@@ -83,7 +83,7 @@ describe('the application shell', () => {
     // A nurse's menu follows the default nurse policy (every type but the audit trail, no deletes): no administration.
     const nav = page.getByRole('navigation');
     await expect.poll(() => nav.getByRole('link', { name: 'Patients' }).isVisible()).toBe(true);
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Patients', 'Front desk', 'Clinical', 'Billing']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Patients', 'Front desk', 'Patient inbox', 'Clinical', 'Billing']);
 
     // The header's search, by birth date, then the patient's page and banner.
     await page.getByRole('searchbox', { name: /Find a patient/ }).fill('03/09/1984');

@@ -3,13 +3,16 @@ import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
-import { useSession } from '../session/session-context.js';
+import { useMe, useSession } from '../session/session-context.js';
+import { InviteToPortal } from '../portal/invite-to-portal.js';
+import { mayUse } from '../shell/workspaces.js';
 import { PatientBanner } from './patient-banner.js';
 import type { Patient } from './patient.js';
 
 /** A patient's page: the banner, then what each workspace adds about the patient. */
 export default function PatientPage() {
   const { api } = useSession();
+  const me = useMe();
   const { id = '' } = useParams();
   const patient = useQuery({ queryKey: ['Patient', id], queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(id)}`) });
 
@@ -24,6 +27,7 @@ export default function PatientPage() {
   return (
     <Stack>
       <PatientBanner patient={patient.data} />
+      {(me.policy.administration || mayUse(me.policy, 'Patient', 'update')) && <InviteToPortal patient={patient.data} />}
       <Text c="gray.7">The chart, appointments and account for this patient appear here as their workspaces are added.</Text>
     </Stack>
   );

@@ -14,6 +14,11 @@ const RolesPage = lazy(() => import('../admin/roles-page.js'));
 const AuditPage = lazy(() => import('../admin/audit-page.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
 const AccountPage = lazy(() => import('../account/account-page.js'));
+const InboxPage = lazy(() => import('../inbox/inbox-page.js'));
+const RecordPage = lazy(() => import('../portal/record-page.js'));
+const ResultsPage = lazy(() => import('../portal/results-page.js'));
+const AppointmentsPage = lazy(() => import('../portal/appointments-page.js'));
+const MessagesPage = lazy(() => import('../portal/messages-page.js'));
 
 export default function SignedInApp() {
   const me = useMe();
@@ -33,7 +38,13 @@ export default function SignedInApp() {
           <Route path="front-desk" element={page(WORKSPACES.frontDesk.key, <WorkspacePlaceholder workspace={WORKSPACES.frontDesk} />)} />
           <Route path="clinical" element={page(WORKSPACES.clinical.key, <WorkspacePlaceholder workspace={WORKSPACES.clinical} />)} />
           <Route path="billing" element={page(WORKSPACES.billing.key, <WorkspacePlaceholder workspace={WORKSPACES.billing} />)} />
-          <Route path="portal" element={page(WORKSPACES.portal.key, <WorkspacePlaceholder workspace={WORKSPACES.portal} />)} />
+          <Route path="inbox" element={page(WORKSPACES.inbox.key, <InboxPage />)} />
+          <Route path="portal" element={page(WORKSPACES.portal.key, <RecordPage />)} />
+          <Route path="results" element={page(WORKSPACES.results.key, <ResultsPage />)} />
+          <Route path="appointments" element={page(WORKSPACES.appointments.key, <AppointmentsPage />)} />
+          <Route path="messages" element={page(WORKSPACES.messages.key, <MessagesPage />)} />
+          {/* An invitation link opened while already signed in. */}
+          <Route path="welcome" element={<Navigate to="/app/account" replace />} />
           <Route path="admin/users" element={page(WORKSPACES.users.key, <UsersPage />)} />
           <Route path="admin/roles" element={page(WORKSPACES.roles.key, <RolesPage />)} />
           <Route path="admin/audit" element={page(WORKSPACES.audit.key, <AuditPage />)} />

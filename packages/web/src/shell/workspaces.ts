@@ -31,7 +31,11 @@ export const WORKSPACES = {
   users: { key: 'users', label: 'Users', path: '/app/admin/users', section: 'Administration' },
   roles: { key: 'roles', label: 'Roles and permissions', path: '/app/admin/roles', section: 'Administration' },
   audit: { key: 'audit', label: 'Audit trail', path: '/app/admin/audit', section: 'Administration' },
+  inbox: { key: 'inbox', label: 'Patient inbox', path: '/app/inbox', section: 'Care' },
   portal: { key: 'portal', label: 'My record', path: '/app/portal', section: 'My health' },
+  results: { key: 'results', label: 'Results', path: '/app/results', section: 'My health' },
+  appointments: { key: 'appointments', label: 'Appointments', path: '/app/appointments', section: 'My health' },
+  messages: { key: 'messages', label: 'Messages', path: '/app/messages', section: 'My health' },
 } as const satisfies Record<string, Workspace>;
 
 /**
@@ -42,10 +46,17 @@ export function workspacesFor(policy: AccessPolicy): Workspace[] {
   const shown: Workspace[] = [];
   if (mayUse(policy, 'Patient', 'search')) shown.push(WORKSPACES.patients);
   if (mayUse(policy, 'Appointment', 'create')) shown.push(WORKSPACES.frontDesk);
+  // Portal messages and appointment requests land with whoever may read every patient's messages.
+  if (mayUse(policy, 'Communication', 'search') && mayUse(policy, 'Appointment', 'search')) shown.push(WORKSPACES.inbox);
   if (mayUse(policy, 'Observation', 'create') || mayUse(policy, 'Condition', 'create')) shown.push(WORKSPACES.clinical);
   if (mayUse(policy, 'Claim', 'create')) shown.push(WORKSPACES.billing);
   if (policy.administration) shown.push(WORKSPACES.users, WORKSPACES.roles);
   if (mayUse(policy, 'AuditEvent', 'search')) shown.push(WORKSPACES.audit);
-  if (!mayUse(policy, 'Patient', 'read') && mayUse(policy, 'Patient', 'read', { anyCompartment: true })) shown.push(WORKSPACES.portal);
+  if (!mayUse(policy, 'Patient', 'read') && mayUse(policy, 'Patient', 'read', { anyCompartment: true })) {
+    shown.push(WORKSPACES.portal);
+    if (mayUse(policy, 'Observation', 'search', { anyCompartment: true })) shown.push(WORKSPACES.results);
+    if (mayUse(policy, 'Appointment', 'search', { anyCompartment: true })) shown.push(WORKSPACES.appointments);
+    if (mayUse(policy, 'Communication', 'search', { anyCompartment: true })) shown.push(WORKSPACES.messages);
+  }
   return shown;
 }
