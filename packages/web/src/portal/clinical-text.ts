@@ -29,6 +29,9 @@ export function dateTimeText(value: string | undefined): string {
 
 export function periodText(period: Period | undefined): string {
   if (!period?.start && !period?.end) return '';
-  if (period.start && period.end) return `${dateText(period.start)} – ${dateText(period.end)}`;
+  if (period.start && period.end) {
+    const [from, to] = [dateText(period.start), dateText(period.end)];
+    return from === to ? from : `${from} – ${to}`;
+  }
   return period.start ? `from ${dateText(period.start)}` : `until ${dateText(period.end)}`;
 }

@@ -1,5 +1,5 @@
 import type { Bundle as FhirBundle, Resource } from '@medplum/fhirtypes';
-import { useQuery } from '@tanstack/react-query';
+import { usePrefetchQuery, useQuery } from '@tanstack/react-query';
 import { useMe, useSession } from '../session/session-context.js';
 
 /** The signed-in patient's own Patient id (their account's fhirUser). */
@@ -18,13 +18,22 @@ export function includedOf(bundle: FhirBundle | undefined): Map<string, Resource
   return new Map((bundle?.entry ?? []).flatMap((entry) => (entry.resource && entry.search?.mode === 'include' ? [[`${entry.resource.resourceType}/${entry.resource.id}`, entry.resource] as const] : [])));
 }
 
-/** One FHIR search, cached under its path (a write invalidates by the resource type, the key's first part). */
-export function useSearch<T extends Resource>(type: T['resourceType'], query: string, enabled = true) {
+/**
+ * One FHIR search, cached under its path (a write invalidates by the resource type, the key's
+ * first part). The request starts while the page renders, not in an effect after it commits:
+ * React holds back revealing a lazily loaded page for a moment, and the data should not wait too.
+ */
+export function useSearch<T extends Resource>(type: T['resourceType'], query: string) {
   const { api } = useSession();
-  return useQuery({
-    queryKey: [type, query],
-    queryFn: () => api.get<FhirBundle>(`/fhir/R4/${type}?${query}`),
-    select: (bundle) => ({ bundle, resources: entriesOf<T>(bundle, type) }),
-    enabled,
-  });
+  const options = { queryKey: [type, query], queryFn: () => api.get<FhirBundle>(`/fhir/R4/${type}?${query}`) };
+  usePrefetchQuery(options);
+  return useQuery({ ...options, select: (bundle) => ({ bundle, resources: entriesOf<T>(bundle, type) }) });
+}
+
+/** A single resource by id, fetched from render like useSearch. */
+export function useResource<T extends Resource>(type: T['resourceType'], id: string) {
+  const { api } = useSession();
+  const options = { queryKey: [type, id], queryFn: () => api.get<T>(`/fhir/R4/${type}/${encodeURIComponent(id)}`) };
+  usePrefetchQuery(options);
+  return useQuery(options);
 }

@@ -1,6 +1,6 @@
 import type { AllergyIntolerance, Condition, Encounter, Immunization, MedicationRequest, MedicationStatement, Patient } from '@medplum/fhirtypes';
 import { Alert, Badge, Button, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { describeError } from '../api/problem.js';
 import { ageLabel, medicalRecordNumber, patientName, sexLabel } from '../patients/patient-facts.js';
 import type { Patient as BannerPatient } from '../patients/patient.js';
@@ -8,14 +8,13 @@ import { PageLoader } from '../shell/page-loader.js';
 import { useSession } from '../session/session-context.js';
 import { conceptText, dateText, periodText } from './clinical-text.js';
 import { PortalSection } from './portal-section.js';
-import { useOwnPatientId, useSearch } from './portal-queries.js';
+import { useOwnPatientId, useResource, useSearch } from './portal-queries.js';
 
 /** The patient's own record: who they are, problems, medicines, allergies, immunizations and visits. */
 export default function RecordPage() {
-  const { api } = useSession();
   const patientId = useOwnPatientId();
   const own = `patient=Patient/${patientId}`;
-  const patient = useQuery({ queryKey: ['Patient', patientId], queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${patientId}`) });
+  const patient = useResource<Patient>('Patient', patientId);
   const problems = useSearch<Condition>('Condition', `${own}&_count=200`);
   const prescriptions = useSearch<MedicationRequest>('MedicationRequest', `${own}&_sort=-authoredon&_count=200`);
   const statements = useSearch<MedicationStatement>('MedicationStatement', `${own}&_count=200`);

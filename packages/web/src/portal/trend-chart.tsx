@@ -21,7 +21,7 @@ export function TrendChart({ series }: { series: ResultSeries }) {
             <ReferenceArea y1={series.low ?? low - pad} y2={series.high ?? high + pad} fill="#2f9e44" fillOpacity={0.12} ifOverflow="extendDomain" />
           )}
           <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => dateText(new Date(t).toISOString())} stroke="#495057" />
-          <YAxis domain={[Math.floor((low - pad) * 10) / 10, Math.ceil((high + pad) * 10) / 10]} stroke="#495057" width={48} />
+          <YAxis domain={[Math.floor(low - pad), Math.ceil(high + pad)]} allowDecimals stroke="#495057" width={48} />
           <Tooltip labelFormatter={(t) => dateText(new Date(Number(t)).toISOString())} formatter={(value) => [`${String(value)} ${series.unit}`, series.name]} />
           <Line type="monotone" dataKey="value" stroke="#1864ab" strokeWidth={2} dot={{ r: 4 }} isAnimationActive={false} />
         </LineChart>
