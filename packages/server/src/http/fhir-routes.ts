@@ -64,7 +64,8 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   const serve = async (request: FastifyRequest, reply: FastifyReply, actor: Actor, context: AuditContext): Promise<FastifyReply> => {
     const repo = await options.repositoryFor(actor);
     // An app's token narrows what the person's role allows; it never widens it.
-    const access = actor.app ? new ScopedAccess(new PolicyAccess(actor), actor.app) : new PolicyAccess(actor);
+    const policy = await PolicyAccess.forActor(actor, repo.reader());
+    const access = actor.app ? new ScopedAccess(policy, actor.app) : policy;
     const auditRead = (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
       const input = { kind: read.kind, agent: context.agent, outcome: 'success' as const, entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
       // Inside a transaction the entry is written by it (and on one connection, as PGlite must).

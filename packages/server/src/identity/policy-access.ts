@@ -1,5 +1,5 @@
 import { extractIndexRows, forbidden, patientCompartmentParams } from '@unichart/fhir';
-import type { Resource } from '@medplum/fhirtypes';
+import type { RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { FhirAccess, FhirInteraction } from '../fhir/fhir-access.js';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import type { StoredMatch } from '../fhir/search/execute-search.js';
@@ -15,9 +15,26 @@ import type { Actor } from './authenticator.js';
 export class PolicyAccess implements FhirAccess {
   private readonly ownPatientId: string | undefined;
 
-  constructor(private readonly actor: Actor) {
+  /** `dependantId`: for a guardian's account (fhirUser RelatedPerson/…), the patient found by forActor. */
+  constructor(private readonly actor: Actor, dependantId?: string) {
     const [type, id] = actor.account.fhirUser?.split('/') ?? [];
-    this.ownPatientId = type === 'Patient' ? id : undefined;
+    this.ownPatientId = type === 'Patient' ? id : type === 'RelatedPerson' ? dependantId : undefined;
+  }
+
+  /**
+   * Access for the actor, resolving a guardian's dependant: an account whose fhirUser is a
+   * RelatedPerson reaches that person's patient's compartment, as far as the role's
+   * compartment rules go, only while the RelatedPerson is active, in its period, and records a
+   * relationship that carries the right to see the record (see guardianOf).
+   */
+  static async forActor(actor: Actor, tx: RepositoryTransaction, now = new Date()): Promise<PolicyAccess> {
+    const [type, id] = actor.account.fhirUser?.split('/') ?? [];
+    if (type !== 'RelatedPerson' || !id) return new PolicyAccess(actor);
+    const related = await tx.read('RelatedPerson', id).then(
+      (version) => JSON.parse(version.content!) as RelatedPerson,
+      () => undefined,
+    );
+    return new PolicyAccess(actor, related && dependantOf(related, now));
   }
 
   require(resourceType: string, interaction: FhirInteraction): void {
@@ -69,6 +86,27 @@ export class PolicyAccess implements FhirAccess {
     return grantingRule(this.actor.policy, resourceType, interaction);
   }
 
+}
+
+const ROLE_CODE = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
+/**
+ * Relationships (HL7 v3 RoleCode) that give a person the right to act for a patient: guardians,
+ * parents of every kind, and holders of a (healthcare) power of attorney. A spouse, friend or
+ * emergency contact on file does not see the record.
+ */
+export const GUARDIAN_RELATIONSHIPS: ReadonlySet<string> = new Set([
+  'GUARD', 'PRN', 'NPRN', 'MTH', 'FTH', 'NMTH', 'NFTH', 'ADOPTP', 'ADOPTM', 'ADOPTF', 'STPPRN', 'STPMTH', 'STPFTH',
+  'PRNFOST', 'MTHFOST', 'FTHFOST', 'POWATT', 'HPOWATT', 'DPOWATT',
+]);
+
+/** The patient a RelatedPerson may act for, if the recorded relationship and its dates allow it. */
+export function dependantOf(related: RelatedPerson, now: Date): string | undefined {
+  if (related.active === false) return undefined;
+  if (related.period?.start && new Date(related.period.start) > now) return undefined;
+  if (related.period?.end && new Date(related.period.end) < now) return undefined;
+  const recorded = related.relationship?.some((r) => r.coding?.some((c) => c.system === ROLE_CODE && c.code && GUARDIAN_RELATIONSHIPS.has(c.code)));
+  const [type, id] = related.patient.reference?.split('/') ?? [];
+  return recorded && type === 'Patient' ? id : undefined;
 }
 
 /** The Patient compartment of one patient, as a search scope (no patient: a compartment nothing is in). */

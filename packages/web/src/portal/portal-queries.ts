@@ -1,12 +1,29 @@
 import type { Bundle as FhirBundle, Resource } from '@medplum/fhirtypes';
-import { usePrefetchQuery, useQuery } from '@tanstack/react-query';
+import { usePrefetchQuery, useQuery, useSuspenseQuery } from '@tanstack/react-query';
 import { useMe, useSession } from '../session/session-context.js';
 
-/** The signed-in patient's own Patient id (their account's fhirUser). */
+/**
+ * The Patient whose record the portal shows: the account's own (fhirUser Patient/…), or for a
+ * guardian's account (fhirUser RelatedPerson/…) the dependant, the one Patient the server lets
+ * it reach. Empty when there is none (the pages say so).
+ */
 export function useOwnPatientId(): string {
   const me = useMe();
+  const { api } = useSession();
   const [type, id] = me.fhirUser?.split('/') ?? [];
-  return type === 'Patient' && id ? id : '';
+  const own = type === 'Patient' && id ? id : undefined;
+  const found = useSuspenseQuery({
+    queryKey: ['portal-patient', me.fhirUser ?? ''],
+    queryFn: async () => {
+      if (own || type !== 'RelatedPerson') return own ?? '';
+      const bundle = await api.get<FhirBundle>('/fhir/R4/Patient?_count=1&_elements=id').catch(() => undefined);
+      return bundle?.entry?.[0]?.resource?.id ?? '';
+    },
+    // The account's own record is known without asking, so the page does not wait for it.
+    initialData: own,
+    staleTime: Infinity,
+  });
+  return found.data;
 }
 
 export function entriesOf<T extends Resource>(bundle: FhirBundle | undefined, type: T['resourceType']): T[] {
