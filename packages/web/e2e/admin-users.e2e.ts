@@ -87,7 +87,7 @@ describe('the administrator manages a front-desk account', () => {
     const deskNav = desk.getByRole('navigation');
     await expect.poll(() => deskNav.getByRole('link', { name: 'Front desk' }).isVisible()).toBe(true);
     const deskMenu = await deskNav.getByRole('link').allTextContents();
-    expect(deskMenu).toEqual(['Patients', 'Front desk']);
+    expect(deskMenu).toEqual(['Patients', 'Front desk', 'Patient inbox']);
     await shots.shot(desk, 'front-desk-signed-in');
     await deskNav.getByRole('link', { name: 'Front desk' }).click();
     await expect.poll(() => desk.getByRole('heading', { name: 'Front desk', level: 1 }).isVisible()).toBe(true);

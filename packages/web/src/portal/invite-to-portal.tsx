@@ -29,7 +29,7 @@ export function InviteToPortal({ patient }: { patient: Patient }) {
       <form onSubmit={submit} noValidate>
         <Stack gap="xs">
           <Title order={2} size="h3" id="portal-invite-title">
-            Patient portal
+            Portal invitation
           </Title>
           <Group align="flex-end">
             <TextInput label="Patient's email" type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={emailError} />
