@@ -35,7 +35,7 @@ export default function FrontDeskRoutes() {
             to={tab.path}
             end
             label={tab.label}
-            variant="light"
+            variant="filled"
             w="auto"
             style={{ borderRadius: 4 }}
             active={location.pathname === tab.path}

@@ -104,7 +104,9 @@ export default function CalendarPage() {
           initialView={params.get('view') === 'week' ? 'timeGridWeek' : 'timeGridDay'}
           initialDate={params.get('date') ?? undefined}
           headerToolbar={{ left: 'prev,next today', center: 'title', right: 'timeGridDay,timeGridWeek' }}
-          buttonText={{ today: 'Today', day: 'Day', week: 'Week' }}
+          // Words, not icon glyphs: FullCalendar's icons are role="img" without a text alternative.
+          buttonIcons={false}
+          buttonText={{ prev: 'Previous', next: 'Next', today: 'Today', day: 'Day', week: 'Week' }}
           buttonHints={{ prev: 'Previous $0', next: 'Next $0', today: 'Go to today' }}
           height="auto"
           allDaySlot={false}

@@ -136,7 +136,7 @@ export default function CheckInPage() {
         <Stack gap="xs" aria-label="Coverage status" role="group">
           {status.active ? (
             <Group gap="sm">
-              <Badge color="green.9">Coverage active</Badge>
+              <Badge color="#1f6f31">Coverage active</Badge>
               <Text>
                 {payers.get(status.active.payor[0]?.reference ?? '') ?? 'Payer'}, member {status.active.subscriberId ?? '—'}, active on {day}
               </Text>

@@ -11,7 +11,7 @@ import { personName, usePractitioners } from '../directory.js';
 import { formatTime, idOf, localDay, parameters } from '../fhir-resources.js';
 import { byPractitioner, dayViewRows, nextSteps } from './day-view-rows.js';
 
-const STATUS_COLOUR: Record<string, string> = { booked: 'blue.9', arrived: 'green.9', 'in room': 'teal.9', 'with clinician': 'violet.9', 'checked out': 'gray.8', 'no-show': 'red.9' };
+const STATUS_COLOUR: Record<string, string> = { booked: 'blue.9', arrived: '#1f6f31', 'in room': 'teal.9', 'with clinician': 'violet.9', 'checked out': 'gray.8', 'no-show': 'red.9' };
 
 /** The desk's day: each practitioner's appointments with status, minutes waited and the next step. */
 export default function DayViewPage() {

@@ -33,7 +33,7 @@ export function CoverageList({ coverages, payers, day }: { coverages: readonly C
                 <Table.Td>{c.period ? `${c.period.start ?? '…'} to ${c.period.end ?? 'open'}` : 'Open'}</Table.Td>
                 <Table.Td>{formatMoney(c.costToBeneficiary?.find((x) => x.valueMoney)?.valueMoney?.value)}</Table.Td>
                 <Table.Td>
-                  <Badge color={active ? 'green.9' : 'gray.8'}>{active ? 'Active' : 'Not active'}</Badge>
+                  <Badge color={active ? '#1f6f31' : 'gray.8'}>{active ? 'Active' : 'Not active'}</Badge>
                 </Table.Td>
               </Table.Tr>
             );

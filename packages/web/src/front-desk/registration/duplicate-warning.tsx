@@ -9,7 +9,7 @@ export function DuplicateWarning({ candidates, onContinue, onClose, saving }: { 
     <Modal opened onClose={onClose} title="This patient may already be registered" size="lg">
       <Stack>
         <Text>
-          {candidates.length === 1 ? 'One record' : `${candidates.length} records`} look like the patient you are registering. Open the existing record instead of creating a second
+          {candidates.length === 1 ? 'One record looks' : `${candidates.length} records look`} like the patient you are registering. Open the existing record instead of creating a second
           one, unless you are sure this is a different person.
         </Text>
         <Stack component="ul" p={0} m={0} style={{ listStyle: 'none' }} aria-label="Likely duplicates">
@@ -19,7 +19,7 @@ export function DuplicateWarning({ candidates, onContinue, onClose, saving }: { 
                 <Anchor component={Link} to={`/app/front-desk/patients/${patient.id}`} fw={600}>
                   Open {personName(patient.name)} (born {patient.birthDate ?? 'unknown'})
                 </Anchor>
-                <Badge color={grade === 'certain' ? 'red.9' : grade === 'probable' ? 'orange.9' : 'gray.8'}>{GRADE_LABELS[grade] ?? grade}</Badge>
+                <Badge color={grade === 'certain' ? 'red.9' : grade === 'probable' ? '#a63c06' : 'gray.8'}>{GRADE_LABELS[grade] ?? grade}</Badge>
               </Group>
               <List size="sm">
                 {reasons.map((reason) => (
