@@ -18,6 +18,7 @@ let browser: Browser;
 let admin: E2eApi;
 let dir: string;
 let shots: StepShots;
+let doctorId: string;
 /** The day after today (UTC): the practitioner works every day, so it always has open times. */
 const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
   await admin.call('POST', '/fhir/R4/Organization', { resourceType: 'Organization', name: 'Acme Health Plan', type: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/organization-type', code: 'pay' }] }], identifier: [{ system: 'https://unichart.dev/fhir/payer-id', value: '60054' }] });
   const site = await admin.call<{ id: string }>('POST', '/fhir/R4/Location', { resourceType: 'Location', name: 'Main Street clinic' });
   const doctor = await admin.call<{ id: string }>('POST', '/fhir/R4/Practitioner', { resourceType: 'Practitioner', name: [{ family: 'Alvarez', given: ['Ana'], prefix: ['Dr'] }] });
+  doctorId = doctor.id;
   await admin.call('POST', '/fhir/R4/Schedule', {
     resourceType: 'Schedule',
     active: true,
@@ -205,7 +207,55 @@ describe('the front desk', () => {
     await page.getByRole('navigation', { name: 'Front desk' }).getByRole('link', { name: 'Waitlist' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Waitlist offers' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByText('Nobody is on the waitlist.').isVisible()).toBe(true);
-    await shots.shot(page, 'waitlist');
     await checkAccessibility(page, dir, 'waitlist');
+  });
+
+  it('puts a patient on the waitlist, cancels another appointment with a reason, and books the freed time the server offers', async () => {
+    // Omar is booked tomorrow at 14:00; Lena would take any time tomorrow with Dr Alvarez.
+    const omar = await admin.call<{ id: string }>('POST', '/fhir/R4/Patient', { resourceType: 'Patient', name: [{ family: 'Haddad', given: ['Omar'] }], birthDate: '1970-01-02', gender: 'male' });
+    const lena = await admin.call<{ id: string }>('POST', '/fhir/R4/Patient', { resourceType: 'Patient', name: [{ family: 'Park', given: ['Lena'] }], birthDate: '1992-05-06', gender: 'female' });
+    await admin.call('POST', '/fhir/R4/Appointment/$book', {
+      resourceType: 'Appointment',
+      status: 'booked',
+      start: `${tomorrow}T14:00:00Z`,
+      appointmentType: { coding: [{ system: 'https://unichart.dev/fhir/CodeSystem/appointment-type', code: 'follow-up' }] },
+      participant: [{ actor: { reference: `Patient/${omar.id}` }, status: 'accepted' }, { actor: { reference: `Practitioner/${doctorId}` }, status: 'accepted' }],
+    });
+    const page = await openPage(browser, { viewport: { width: 1024, height: 1366 }, timezoneId: 'UTC' });
+    await page.goto(`${server.baseUrl}/app/front-desk/waitlist?patient=${lena.id}`);
+    await signIn(page);
+    await expect.poll(() => page.getByText(/^Patient: Lena Park/).isVisible()).toBe(true);
+    const form = page.getByRole('group', { name: 'Add to the waitlist' });
+    await form.getByLabel('Practitioner').selectOption({ label: 'Dr Ana Alvarez' });
+    await form.getByLabel('Can come from').fill(tomorrow);
+    await form.getByLabel('Until').fill(tomorrow);
+    await page.getByRole('button', { name: 'Add to the waitlist' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Waitlist' }).textContent()).toContain('Lena Park');
+    await shots.shot(page, 'waitlist-added');
+
+    await page.goto(`${server.baseUrl}/app/front-desk/calendar?date=${tomorrow}`);
+    const omarsVisit = page.locator('.fc-timegrid-event').filter({ hasText: 'Omar Haddad' });
+    await expect.poll(() => omarsVisit.count()).toBe(1);
+    await omarsVisit.click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+    await expect.poll(() => dialog.getByText('Enter why the appointment is cancelled.').isVisible()).toBe(true);
+    await dialog.getByLabel('Reason for cancelling').fill('Patient is travelling');
+    await dialog.getByRole('button', { name: 'Cancel appointment' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'offered to a waitlisted patient' }).isVisible()).toBe(true);
+    await expect.poll(() => omarsVisit.count()).toBe(0);
+    await shots.shot(page, 'calendar-cancelled');
+
+    await page.getByRole('navigation', { name: 'Front desk' }).getByRole('link', { name: 'Waitlist' }).click();
+    const offers = page.getByRole('table', { name: 'Waitlist offers' });
+    await expect.poll(() => offers.textContent()).toContain('Lena Park');
+    await shots.shot(page, 'waitlist-offer');
+    await checkAccessibility(page, dir, 'waitlist-offer');
+    await offers.getByRole('button', { name: /for Lena Park$/ }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Offered time booked' }).isVisible()).toBe(true);
+    const lenas = await admin.call<{ entry: { resource: { status: string; start: string } }[] }>('GET', `/fhir/R4/Appointment?patient=Patient/${lena.id}`);
+    expect(lenas.entry.map((e) => [e.resource.status, e.resource.start])).toEqual([['booked', `${tomorrow}T14:00:00.000Z`]]);
+    await expect.poll(() => page.getByText('Nobody is on the waitlist.').isVisible()).toBe(true);
+    await shots.shot(page, 'waitlist-booked');
   });
 });

@@ -1,4 +1,5 @@
 import type { Appointment } from '@medplum/fhirtypes';
+import { APPOINTMENT_TYPES } from '../fhir-resources.js';
 
 /**
  * Colours by status, dark enough for white text (WCAG AA 4.5:1), and a word for each so colour
@@ -34,7 +35,8 @@ export function appointmentEvent(appointment: Appointment, patientNames: Readonl
   const patient = appointment.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor;
   const name = (patient?.reference && patientNames.get(patient.reference)) ?? patient?.display ?? 'Patient';
   const style = STATUS_STYLE[appointment.status] ?? { label: appointment.status, colour: '#495057' };
-  const type = appointment.appointmentType?.text ?? appointment.appointmentType?.coding?.[0]?.display ?? appointment.appointmentType?.coding?.[0]?.code;
+  const code = appointment.appointmentType?.coding?.[0]?.code;
+  const type = appointment.appointmentType?.text ?? appointment.appointmentType?.coding?.[0]?.display ?? (code && (APPOINTMENT_TYPES[code]?.replace(/ \(.*\)$/, '') ?? code));
   return {
     id: appointment.id,
     title: `${name}${type ? ` · ${type}` : ''} · ${style.label}`,

@@ -32,14 +32,15 @@ export default function CalendarPage() {
   const [practitioner, setPractitioner] = useState('');
   const [site, setSite] = useState('');
   const [room, setRoom] = useState('');
-  const [patient, setPatient] = useState<Patient>();
+  // null: the clerk set aside the patient the page was opened for.
+  const [patient, setPatient] = useState<Patient | null>();
   const [message, setMessage] = useState<{ tone: 'green' | 'red'; title: string; text: string }>();
   const [selected, setSelected] = useState<Appointment>();
   const practitioners = usePractitioners();
   const locations = useLocations();
   const preset = params.get('patient');
-  const presetPatient = useQuery({ queryKey: ['Patient', preset], enabled: Boolean(preset) && !patient, queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(preset!)}`) });
-  const chosenPatient = patient ?? presetPatient.data;
+  const presetPatient = useQuery({ queryKey: ['Patient', preset], enabled: Boolean(preset), queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(preset!)}`) });
+  const chosenPatient = patient === undefined ? presetPatient.data : (patient ?? undefined);
 
   const appointments = useQuery({
     queryKey: ['Appointment', 'calendar', range, practitioner, site, room],
@@ -136,7 +137,7 @@ export default function CalendarPage() {
           </Group>
         ))}
       </Group>
-      <OpenTimes patient={chosenPatient} onPatient={setPatient} practitioner={practitioner} location={site} onBooked={(a) => void onBooked(a)} />
+      <OpenTimes patient={chosenPatient} onPatient={(p) => setPatient(p ?? null)} practitioner={practitioner} location={site} onBooked={(a) => void onBooked(a)} />
       {selected && (
         <AppointmentActions
           appointment={selected}
