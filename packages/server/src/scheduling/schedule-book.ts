@@ -62,7 +62,8 @@ export class ScheduleBook {
    * Free slots of the type, earliest first (then by schedule), at most `limit`. The window grows
    * from one day until enough are found, so the usual question (the next openings) reads one
    * day of bookings rather than the whole range. Each window is computed with a day of margin
-   * on both sides so that slots keep the same alignment whichever window finds them.
+   * before it, so that slots keep the same alignment whichever window finds them, and one
+   * slot's length after it.
    */
   async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number): Promise<Slot[]> {
     const candidates: { scheduleId: string; start: number; end: number }[] = [];
@@ -70,7 +71,8 @@ export class ScheduleBook {
     for (let span = DAY_MS; windowStart < to.getTime() && candidates.length < limit; span *= 3) {
       const windowEnd = Math.min(to.getTime(), windowStart + span);
       const lower = new Date(Math.max(from.getTime(), windowStart - DAY_MS));
-      const upper = new Date(Math.min(to.getTime(), windowEnd + DAY_MS));
+      // Past the window's end only a slot that starts inside it can reach.
+      const upper = new Date(Math.min(to.getTime(), windowEnd + type.minutes * 60_000));
       for (const [template, intervals] of await this.openIntervals(templates, lower, upper, type)) {
         for (const slot of cutSlots(intervals, type.minutes)) {
           const start = slot.start.getTime();

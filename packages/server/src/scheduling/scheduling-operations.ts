@@ -4,6 +4,7 @@ import type { FhirOperation, RouteContext } from '../fhir/router.js';
 import type { FhirAccess } from '../fhir/fhir-access.js';
 import { appointmentTypeCode, appointmentTypeConcept, type AppointmentType } from './appointment-types.js';
 import { parseScheduleTemplate, TemplateProblem } from './availability.js';
+import { parametersOf, readReachable, textInput } from '../fhir/operation-inputs.js';
 import { cancelAppointment } from './appointment-cancel.js';
 import { participantsOf, ScheduleBook, type SchedulingCache } from './schedule-book.js';
 
@@ -121,7 +122,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       const current = await currentAppointment(ctx, id!);
       if (current.status !== 'booked') throw new FhirError(409, 'conflict', `Appointment/${id} is ${current.status}; only a booked appointment can be moved`);
       const parameters = parametersOf(req.body);
-      const start = instantParam(valueOf(parameters, 'start'), 'start', 'low');
+      const start = instantParam(textInput(parameters, 'start'), 'start', 'low');
       if (!start) throw badRequest('start (the new start time) is required', 'start');
       const book = await load(ctx);
       const type = book.type(appointmentTypeCode(current.appointmentType));
@@ -147,7 +148,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
     async invoke(ctx, req, id) {
       ctx.access.require('Appointment', 'update');
       const current = await currentAppointment(ctx, id!);
-      const reason = valueOf(parametersOf(req.body), 'reason');
+      const reason = textInput(parametersOf(req.body), 'reason');
       if (!reason?.trim()) throw badRequest('A reason for the cancellation is required', 'reason');
       if (!ctx.access.canWrite(ctx.tx, current, 'update')) throw forbidden('You may not update this Appointment: it is outside your own record');
       const { cancelled, offer } = await cancelAppointment(ctx.tx, current, reason.trim(), now());
@@ -212,28 +213,14 @@ function replacePractitioner(participants: AppointmentParticipant[] | undefined,
   return [...others, { actor: { reference: practitioner }, status: 'accepted' }];
 }
 
-async function currentAppointment(ctx: Context, id: string): Promise<Appointment> {
-  if (!(await ctx.access.canReach(ctx.tx, 'Appointment', id, 'update'))) throw forbidden(`You do not have access to Appointment/${id}`);
-  const stored = await ctx.tx.read('Appointment', id);
-  return JSON.parse(stored.content!) as Appointment;
+function currentAppointment(ctx: Context, id: string): Promise<Appointment> {
+  return readReachable<Appointment>(ctx.tx, ctx.access, 'Appointment', id, 'update');
 }
 
 async function write(ctx: Context, appointment: Appointment, interaction: 'create' | 'update'): Promise<Appointment> {
   if (!ctx.access.canWrite(ctx.tx, appointment, interaction)) throw forbidden(`You may not ${interaction} this Appointment: it is outside your own record`);
   const result = interaction === 'create' ? await ctx.tx.create(appointment) : await ctx.tx.update(appointment);
   return result.resource as Appointment;
-}
-
-function parametersOf(body: unknown): ParametersParameter[] {
-  if (body === undefined) return [];
-  const resource = body as Parameters;
-  if (resource?.resourceType !== 'Parameters') throw badRequest('Send the operation\'s inputs as a Parameters resource');
-  return resource.parameter ?? [];
-}
-
-function valueOf(parameters: readonly ParametersParameter[], name: string): string | undefined {
-  const p = parameters.find((x) => x.name === name);
-  return p?.valueString ?? p?.valueDateTime ?? p?.valueInstant ?? p?.valueCode ?? p?.valueCodeableConcept?.text;
 }
 
 function referenceParam(parameters: readonly ParametersParameter[], name: string): string | undefined {
