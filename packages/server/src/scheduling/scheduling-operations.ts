@@ -28,7 +28,8 @@ const BOOKABLE_FROM = new Set(['proposed', 'pending', 'waitlist']);
 
 /**
  * Appointment workflows as FHIR operations:
- * - `GET Appointment/$find?appointment-type=&start=&end=&practitioner=&location=&_count=`: open times as free Slots.
+ * - `GET Appointment/$find?appointment-type=&start=&end=&practitioner=&location=&resource=&_count=`: open times as
+ *   free Slots (with `resource`, rooms or equipment that must be free too).
  * - `POST Appointment/$book` (an Appointment, or Parameters with `appointment`, `count`, `every-weeks`):
  *   checks the schedule rules and books; a recurring series is booked all or nothing.
  * - `POST Appointment/{id}/$reschedule` (Parameters `start`, optional `practitioner`): same rules, same appointment.
@@ -63,10 +64,15 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       if (to.getTime() - from.getTime() > MAX_FIND_DAYS * 86_400_000) throw badRequest(`Search at most ${MAX_FIND_DAYS} days at a time`, 'end');
       const practitioners = req.query.getAll('practitioner').flatMap((v) => v.split(',')).filter(Boolean).map((v) => (v.includes('/') ? v : `Practitioner/${v}`));
       const site = req.query.get('location') ?? undefined;
+      // Rooms or equipment the visit also needs, each free at the same time.
+      const resources = req.query.getAll('resource').flatMap((v) => v.split(',')).filter(Boolean);
+      for (const resource of resources) {
+        if (!/^(Location|Device)\/[A-Za-z0-9\-.]{1,64}$/.test(resource)) throw badRequest('resource must be a Location or Device reference, such as Location/room-1', 'resource');
+      }
       const count = countParam(req.query.get('_count'));
       const earliest = new Date(Math.max(from.getTime(), now().getTime()));
       const schedules = book.practitionerSchedules(practitioners, site && (site.includes('/') ? site : `Location/${site}`));
-      const slots = earliest < to ? await book.freeSlots(schedules, earliest, to, type, count) : [];
+      const slots = earliest < to ? await book.freeSlots(schedules, earliest, to, type, count, resources) : [];
       const used = new Set(slots.map((s) => s.schedule.reference));
       await ctx.auditRead?.(ctx.tx, { kind: 'search', query: `Appointment/$find?${req.query.toString()}`, touched: [] });
       const bundle: Bundle = {
@@ -104,7 +110,8 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
         const occurrence = timed(appointment, new Date(first.start.getTime() + shift), new Date(first.end.getTime() + shift), type);
         if (count > 1) occurrence.identifier = [...(occurrence.identifier ?? []), { system: SERIES_SYSTEM, value: `${i + 1}/${count}` }];
         if (i > 0) delete occurrence.id;
-        await book.requireOpen(participantsOf(occurrence, 'Practitioner'), siteOf(occurrence), new Date(occurrence.start!), new Date(occurrence.end!), type, occurrence.id);
+        const { site, resources } = placesOf(book, occurrence);
+        await book.requireOpen(participantsOf(occurrence, 'Practitioner'), site, new Date(occurrence.start!), new Date(occurrence.end!), type, occurrence.id, resources);
         booked.push(await write(ctx, occurrence, i === 0 && existing ? 'update' : 'create'));
       }
       if (count === 1) return { status: 201, body: booked[0], location: `${ctx.baseUrl}/Appointment/${booked[0]!.id}`, versionId: booked[0]!.meta?.versionId };
@@ -134,7 +141,8 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       const length = current.end && current.start ? new Date(current.end).getTime() - new Date(current.start).getTime() : type.minutes * 60_000;
       const appointment = timed(moved, start, new Date(start.getTime() + length), type);
       requireBookable(appointment, type, now());
-      await book.requireOpen(participantsOf(appointment, 'Practitioner'), siteOf(appointment), start, new Date(appointment.end!), type, id);
+      const { site, resources } = placesOf(book, appointment);
+      await book.requireOpen(participantsOf(appointment, 'Practitioner'), site, start, new Date(appointment.end!), type, id, resources);
       const written = await write(ctx, appointment, 'update');
       return { status: 200, body: written, versionId: written.meta?.versionId };
     },
@@ -203,9 +211,14 @@ function timed(appointment: Appointment, start: Date, end: Date, type: Appointme
   } as Appointment;
 }
 
-/** The clinic site the appointment names, when it names one that is not a room. */
-function siteOf(appointment: Appointment): string | undefined {
-  return participantsOf(appointment, 'Location')[0];
+/**
+ * Where the appointment is: the clinic site (a Location that practitioners' schedules name),
+ * and the rooms or equipment booked with it (a Location or Device with hours of its own).
+ */
+function placesOf(book: ScheduleBook, appointment: Appointment): { site?: string; resources: string[] } {
+  const places = [...participantsOf(appointment, 'Location'), ...participantsOf(appointment, 'Device')];
+  const resources = places.filter((p) => book.resourceSchedulesOf(p).length > 0);
+  return { site: places.find((p) => p.startsWith('Location/') && !resources.includes(p)), resources };
 }
 
 function replacePractitioner(participants: AppointmentParticipant[] | undefined, practitioner: string): AppointmentParticipant[] {
