@@ -149,8 +149,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void statistics.analyze({ vacuum: false });
     await reindexer.resumeAll();
   });
-  app.addHook('onClose', async () => {
+  // Stop taking jobs the moment closing begins, not after the last request has been answered.
+  app.addHook('preClose', async () => {
     await background?.stop();
+  });
+  app.addHook('onClose', async () => {
     await reindexer.settle();
     await statistics.settle();
     await audit.settle();
