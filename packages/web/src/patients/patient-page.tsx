@@ -1,11 +1,11 @@
-import { Alert, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
 import { useMe, useSession } from '../session/session-context.js';
 import { InviteToPortal } from '../portal/invite-to-portal.js';
-import { mayUse } from '../shell/workspaces.js';
+import { mayUse, WORKSPACES, workspacesFor } from '../shell/workspaces.js';
 import { PatientBanner } from './patient-banner.js';
 import type { Patient } from './patient.js';
 
@@ -14,6 +14,7 @@ export default function PatientPage() {
   const { api } = useSession();
   const me = useMe();
   const { id = '' } = useParams();
+  const atFrontDesk = workspacesFor(me.policy).some((w) => w.key === WORKSPACES.frontDesk.key);
   const patient = useQuery({ queryKey: ['Patient', id], queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(id)}`) });
 
   if (patient.isPending) return <PageLoader label="Loading the patient" />;
@@ -27,6 +28,11 @@ export default function PatientPage() {
   return (
     <Stack>
       <PatientBanner patient={patient.data} />
+      {atFrontDesk && (
+        <Anchor component={Link} to={`/app/front-desk/patients/${patient.data.id}`}>
+          Insurance, appointments and booking (front desk)
+        </Anchor>
+      )}
       {(me.policy.administration || mayUse(me.policy, 'Patient', 'update')) && <InviteToPortal patient={patient.data} />}
       <Text c="gray.7">The chart, appointments and account for this patient appear here as their workspaces are added.</Text>
     </Stack>
