@@ -25,6 +25,7 @@ import { ReminderLinks } from './reminders/reminder-links.js';
 import { registerReminderRoutes } from './reminders/reminder-routes.js';
 import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
 import { hasWebBuild, registerWebApp } from './http/web-app.js';
+import { SecuritySettingsStore } from './practice/security-settings.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -158,7 +159,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
-  registerAdminRoutes(app, { ...identity, audit });
+  registerAdminRoutes(app, { ...identity, audit, settings: new SecuritySettingsStore(options.db) });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
   const oauth = await registerOAuth(app, {
     db: options.db,

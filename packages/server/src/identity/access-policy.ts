@@ -18,7 +18,18 @@ export interface AccessPolicy {
   readonly rules: readonly AccessRule[];
   /** May manage accounts, roles and practice settings. */
   readonly administration?: boolean;
+  /** Signs in only with a second factor once the practice requires MFA (administrators, prescribers). */
+  readonly requiresMfa?: boolean;
+  /**
+   * Reaches patients only through a care relation (an Encounter, Appointment or CareTeam naming
+   * the person) or emergency access, once the practice turns the care-team restriction on.
+   */
+  readonly careTeamOnly?: boolean;
+  /** Sees sensitive identifiers (SSN, driver's licence) in full; everyone else gets them masked. */
+  readonly sensitiveIdentifiers?: boolean;
 }
+
+const POLICY_FLAGS = ['administration', 'requiresMfa', 'careTeamOnly', 'sensitiveIdentifiers'] as const;
 
 /** Types a wildcard does not reach: the audit trail must be granted by name. */
 const NAMED_ONLY = new Set(['AuditEvent']);
@@ -46,7 +57,7 @@ export function isAccessPolicy(value: unknown): value is AccessPolicy {
         rule.interactions.every((i: unknown) => (INTERACTIONS as readonly unknown[]).includes(i)) &&
         (rule.ownCompartment === undefined || typeof rule.ownCompartment === 'boolean'),
     ) &&
-    (policy.administration === undefined || typeof policy.administration === 'boolean')
+    POLICY_FLAGS.every((flag) => policy[flag] === undefined || typeof policy[flag] === 'boolean')
   );
 }
 
@@ -69,14 +80,19 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
   {
     code: 'administrator',
     name: 'Administrator',
-    policy: { administration: true, rules: [{ resourceTypes: ['*'], interactions: ALL }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] },
+    policy: { administration: true, requiresMfa: true, sensitiveIdentifiers: true, rules: [{ resourceTypes: ['*'], interactions: ALL }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] },
   },
-  { code: 'physician', name: 'Physician', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }, { resourceTypes: ['*'], interactions: ['delete'] }] } },
-  { code: 'nurse', name: 'Nurse', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }] } },
+  {
+    code: 'physician',
+    name: 'Physician',
+    policy: { requiresMfa: true, careTeamOnly: true, sensitiveIdentifiers: true, rules: [{ resourceTypes: ['*'], interactions: WRITE }, { resourceTypes: ['*'], interactions: ['delete'] }] },
+  },
+  { code: 'nurse', name: 'Nurse', policy: { careTeamOnly: true, rules: [{ resourceTypes: ['*'], interactions: WRITE }] } },
   {
     code: 'front-desk',
     name: 'Front desk',
-    policy: { rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: DIRECTORY, interactions: READ }] },
+    // Registration collects identity documents, so the front desk sees them in full.
+    policy: { sensitiveIdentifiers: true, rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: DIRECTORY, interactions: READ }] },
   },
   {
     code: 'biller',
