@@ -26,6 +26,8 @@ import { registerReminderRoutes } from './reminders/reminder-routes.js';
 import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
 import { hasWebBuild, registerWebApp } from './http/web-app.js';
 import { SecuritySettingsStore } from './practice/security-settings.js';
+import { EmergencyAccessStore } from './identity/emergency-access.js';
+import { registerEmergencyAccessRoutes } from './identity/emergency-access-routes.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -160,6 +162,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, { ...identity, audit, settings: new SecuritySettingsStore(options.db) });
+  const emergencyAccess = new EmergencyAccessStore(options.db);
+  registerEmergencyAccessRoutes(app, { authenticator: identity.authenticator, audit, emergencyAccess, repositoryFor: repositoryForTenant });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
   const oauth = await registerOAuth(app, {
     db: options.db,
@@ -179,6 +183,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     version: VERSION,
     audit,
     security: oauth.security,
+    emergencyAccess,
     operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
   });
   return app;

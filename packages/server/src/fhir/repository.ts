@@ -281,6 +281,28 @@ export class RepositoryTransaction {
     return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
   }
 
+  /**
+   * The patients a practitioner cares for: named on one of their Encounters, Appointments or
+   * CareTeams, or as their general practitioner. Read from the reference index.
+   */
+  async patientsInCareOf(practitionerId: string): Promise<string[]> {
+    const rows = await this.sql.prepared<{ patient_id: string }>(
+      'unichart_patients_in_care',
+      `SELECT DISTINCT p.target_id AS patient_id FROM sp_reference me
+       JOIN resource r ON r.tenant_id = me.tenant_id AND r.resource_type = me.resource_type AND r.id = me.id AND NOT r.deleted
+       JOIN sp_reference p ON p.tenant_id = me.tenant_id AND p.resource_type = me.resource_type AND p.id = me.id AND p.target_type = 'Patient'
+       WHERE me.tenant_id = $1 AND me.target_type = 'Practitioner' AND me.target_id = $2
+         AND ((me.resource_type = 'Encounter' AND me.code = 'participant') OR (me.resource_type = 'Appointment' AND me.code = 'actor')
+           OR (me.resource_type = 'CareTeam' AND me.code = 'participant'))
+       UNION
+       SELECT me.id FROM sp_reference me
+       JOIN resource r ON r.tenant_id = me.tenant_id AND r.resource_type = me.resource_type AND r.id = me.id AND NOT r.deleted
+       WHERE me.tenant_id = $1 AND me.target_type = 'Practitioner' AND me.target_id = $2 AND me.resource_type = 'Patient' AND me.code = 'general-practitioner'`,
+      [this.tenantId, practitionerId],
+    );
+    return rows.map((row) => row.patient_id).filter((id): id is string => Boolean(id));
+  }
+
   async history(query: HistoryQuery): Promise<StoredVersion[]> {
     if (query.resourceType) assertType(query.resourceType);
     const params: unknown[] = [this.tenantId];

@@ -7,9 +7,12 @@ import type { FhirRepository, RepositoryTransaction } from '../fhir/repository.j
 import { routeFhirRequest, type AuditedRead, type FhirOperations } from '../fhir/router.js';
 import { withAuditContext, type AuditContext } from '../audit/audit-context.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
+import type { AuditInput } from '../audit/audit-record.js';
 import { auditAgentOf, type Actor } from '../identity/authenticator.js';
 import { PolicyAccess } from '../identity/policy-access.js';
 import { ScopedAccess } from '../identity/oauth/scoped-access.js';
+import { isCareTeamRestricted, loadCareTeamReach, touchedUnderEmergency } from '../identity/care-team.js';
+import type { EmergencyAccessStore } from '../identity/emergency-access.js';
 import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 
 export const FHIR_BASE = '/fhir/R4';
@@ -26,6 +29,8 @@ export interface FhirRouteOptions {
   operations?: FhirOperations;
   /** CapabilityStatement.rest.security (SMART's OAuth endpoints). */
   security?: CapabilityStatementRestSecurity;
+  /** Emergency access grants, for clinicians held to their care team. */
+  emergencyAccess?: EmergencyAccessStore;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -63,12 +68,21 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
 
   const serve = async (request: FastifyRequest, reply: FastifyReply, actor: Actor, context: AuditContext): Promise<FastifyReply> => {
     const repo = await options.repositoryFor(actor);
+    const reach = options.emergencyAccess && isCareTeamRestricted(actor) ? await loadCareTeamReach(repo.reader(), options.emergencyAccess, actor) : undefined;
     // An app's token narrows what the person's role allows; it never widens it.
-    const access = actor.app ? new ScopedAccess(new PolicyAccess(actor), actor.app) : new PolicyAccess(actor);
-    const auditRead = (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
-      const input = { kind: read.kind, agent: context.agent, outcome: 'success' as const, entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
+    const access = actor.app ? new ScopedAccess(new PolicyAccess(actor, reach), actor.app) : new PolicyAccess(actor, reach);
+    const auditRead = async (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
+      const input: AuditInput = { kind: read.kind, agent: context.agent, outcome: 'success', entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
       // Inside a transaction the entry is written by it (and on one connection, as PGlite must).
-      return tx.inTransaction ? options.audit.recordIn(tx.sql, actor.tenantId, input, read.touched) : options.audit.record(actor.tenantId, input, read.touched);
+      const record = (entry: AuditInput, touched: AuditedRead['touched']) =>
+        tx.inTransaction ? options.audit.recordIn(tx.sql, actor.tenantId, entry, touched) : options.audit.record(actor.tenantId, entry, touched);
+      await record(input, read.touched);
+      // Whatever was opened through the glass is flagged: a second entry naming the grant's reason.
+      if (!reach?.emergency.length) return;
+      for (const { grant, touched } of await touchedUnderEmergency(tx, reach, read.touched)) {
+        const description = `${read.kind} under emergency access (until ${grant.expiresAt})`;
+        await record({ ...input, kind: 'emergency-access', reason: grant.reason, description, patients: [grant.patientId] }, touched);
+      }
     };
     const baseUrl = options.baseUrlFor(request);
     const { operations } = options;

@@ -6,16 +6,23 @@ import type { StoredMatch } from '../fhir/search/execute-search.js';
 import type { CompartmentScope } from '../fhir/search/search-sql.js';
 import { grantingRule, type AccessRule } from './access-policy.js';
 import type { Actor } from './authenticator.js';
+import { inCompartments, isPatientData, patientsCompartment, type CareTeamReach } from './care-team.js';
 
 /**
  * FHIR access for a signed-in person, from their role's policy. A rule marked ownCompartment
  * confines the person to the Patient compartment of their own Patient record: searches are
  * scoped in SQL (so counts leak nothing), single resources are checked by id.
+ *
+ * With a care-team reach (the role is careTeamOnly and the practice turned the restriction on),
+ * patient data is confined the same way to the compartments of the patients in the reach.
  */
 export class PolicyAccess implements FhirAccess {
   private readonly ownPatientId: string | undefined;
 
-  constructor(private readonly actor: Actor) {
+  constructor(
+    private readonly actor: Actor,
+    private readonly reach?: CareTeamReach,
+  ) {
     const [type, id] = actor.account.fhirUser?.split('/') ?? [];
     this.ownPatientId = type === 'Patient' ? id : undefined;
   }
@@ -26,26 +33,35 @@ export class PolicyAccess implements FhirAccess {
       const what = resourceType === '*' ? 'all resources' : resourceType;
       throw forbidden(`Your role (${this.actor.account.roleCode}) may not ${interaction} ${what}`);
     }
+    // Everything at once would reach past the care team.
+    if (this.reach && resourceType === '*') throw forbidden(`${interaction} across all resources is not available while access is limited to your care team`);
   }
 
   searchScope(resourceType: string): CompartmentScope | undefined {
     const rule = this.rule(resourceType, 'search') ?? this.rule(resourceType, 'read');
-    if (!rule?.ownCompartment) return undefined;
-    return patientCompartment(this.ownPatientId, resourceType);
+    if (rule?.ownCompartment) return patientCompartment(this.ownPatientId, resourceType);
+    return this.careTeamScope(resourceType);
   }
 
   async canReach(tx: RepositoryTransaction, resourceType: string, id: string, interaction: FhirInteraction): Promise<boolean> {
     const rule = this.rule(resourceType, interaction);
     if (!rule) return false;
-    if (!rule.ownCompartment) return true;
-    return (await inPatientCompartment(tx, this.ownPatientId, resourceType, [id])).has(id);
+    if (rule.ownCompartment) return (await inPatientCompartment(tx, this.ownPatientId, resourceType, [id])).has(id);
+    const careTeam = this.careTeamScope(resourceType);
+    return !careTeam || (await inCompartments(tx, careTeam, resourceType, [id])).has(id);
   }
 
   canWrite(tx: RepositoryTransaction, resource: Resource, interaction: 'create' | 'update'): boolean {
     const rule = this.rule(resource.resourceType, interaction);
     if (!rule) return false;
-    if (!rule.ownCompartment) return true;
-    return writesIntoCompartment(tx, resource, this.ownPatientId);
+    if (rule.ownCompartment) return writesIntoCompartment(tx, resource, this.ownPatientId);
+    if (!this.reach || !isPatientData(resource.resourceType)) return true;
+    // A new patient has no care team yet; anything else must stay with patients in the reach.
+    if (resource.resourceType === 'Patient') return interaction === 'create' || this.reach.patients.includes(resource.id ?? '');
+    const reachable = new Set(this.reach.patients);
+    const links = new Set(patientCompartmentParams(resource.resourceType));
+    const rows = extractIndexRows(resource as unknown as Record<string, unknown>, tx.registry, links);
+    return rows.reference.every((row) => row.targetType !== 'Patient' || reachable.has(row.targetId ?? ''));
   }
 
   async visible(tx: RepositoryTransaction, matches: StoredMatch[]): Promise<StoredMatch[]> {
@@ -55,14 +71,22 @@ export class PolicyAccess implements FhirAccess {
     for (const [type, group] of byType) {
       const rule = this.rule(type, 'read');
       if (!rule) continue;
-      if (!rule.ownCompartment) {
+      const careTeam = rule.ownCompartment ? undefined : this.careTeamScope(type);
+      if (!rule.ownCompartment && !careTeam) {
         kept.push(...group);
         continue;
       }
-      const reachable = await inPatientCompartment(tx, this.ownPatientId, type, group.map((m) => m.id));
+      const ids = group.map((m) => m.id);
+      const reachable = careTeam ? await inCompartments(tx, careTeam, type, ids) : await inPatientCompartment(tx, this.ownPatientId, type, ids);
       kept.push(...group.filter((m) => reachable.has(m.id)));
     }
     return kept;
+  }
+
+  /** The care-team confinement of a type, when it applies. */
+  private careTeamScope(resourceType: string): CompartmentScope | undefined {
+    if (!this.reach || !isPatientData(resourceType)) return undefined;
+    return patientsCompartment(this.reach.patients, resourceType);
   }
 
   private rule(resourceType: string, interaction: FhirInteraction): AccessRule | undefined {
