@@ -137,7 +137,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
   const reindexer = new SearchParameterReindexer(options.db, registries, hooks, (message, error) => app.log.error({ err: error }, message));
-  const repositoryForTenant = async (tenantId: string) => new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks);
+  const repositoryForTenant = async (tenantId: string) =>
+    new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks, options.identity.sensitiveIdentifiers);
   const scheduling = { defaultTimeZone: 'UTC', cache: schedulingFacts, ...options.scheduling };
   const links = new ReminderLinks(await options.identity.accounts.platformSecret('reminder-links'));
   registerReminderRoutes(app, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone, now: scheduling.now });
@@ -184,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     audit,
     security: oauth.security,
     emergencyAccess,
+    sensitiveIdentifiers: identity.sensitiveIdentifiers,
     operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
   });
   return app;

@@ -25,7 +25,7 @@ export async function ensurePractice(db: Database, name: string): Promise<Practi
 export async function startServer(config: ServerConfig): Promise<{ app: FastifyInstance; db: Database }> {
   const db = await openConfiguredDatabase(config);
   const practice = await ensurePractice(db, config.practiceName);
-  const identity = await createIdentity(db, { encryptionKeys: config.encryptionKeys, signIn: { idleMinutes: config.idleMinutes } });
+  const identity = await createIdentity(db, { encryptionKeys: config.encryptionKeys, identifierIndexKey: config.identifierIndexKey, signIn: { idleMinutes: config.idleMinutes } });
   const admin = await ensureAdministrator(identity.accounts, practice.id, config.adminEmail, config.adminPassword);
   if (admin.generatedPassword) {
     // Printed once, to the console only (never to the log); it is stored only as an argon2id hash.

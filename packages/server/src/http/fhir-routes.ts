@@ -13,6 +13,7 @@ import { PolicyAccess } from '../identity/policy-access.js';
 import { ScopedAccess } from '../identity/oauth/scoped-access.js';
 import { isCareTeamRestricted, loadCareTeamReach, touchedUnderEmergency } from '../identity/care-team.js';
 import type { EmergencyAccessStore } from '../identity/emergency-access.js';
+import type { SensitiveIdentifiers } from '../security/sensitive-identifiers.js';
 import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
 
 export const FHIR_BASE = '/fhir/R4';
@@ -31,6 +32,8 @@ export interface FhirRouteOptions {
   security?: CapabilityStatementRestSecurity;
   /** Emergency access grants, for clinicians held to their care team. */
   emergencyAccess?: EmergencyAccessStore;
+  /** Turns stored SSNs and licences back into numbers, or masks, by the caller's role. */
+  sensitiveIdentifiers?: SensitiveIdentifiers;
 }
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
@@ -92,7 +95,8 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     const headers = request.headers;
     if (path === '' && method === 'POST') {
       const bundle = await processBundle(repo, baseUrl, request.body, header(headers.prefer), { access, auditRead, operations });
-      return reply.type(FHIR_JSON).send(bundle);
+      const text = JSON.stringify(bundle);
+      return reply.type(FHIR_JSON).send(options.sensitiveIdentifiers?.reveal(text, Boolean(actor.policy.sensitiveIdentifiers)) ?? text);
     }
     if (path === 'metadata') throw new FhirError(405, 'not-supported', `${method} is not allowed on /metadata`);
     const fhirRequest: FhirRequest = {
@@ -111,21 +115,22 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
       : isPlainCreate(fhirRequest)
         ? await routeFhirRequest({ tx: repo.singleStatement(), access, baseUrl, selfUrl, auditRead, operations }, fhirRequest)
         : await repo.transaction((tx) => routeFhirRequest({ tx, access, baseUrl, selfUrl, auditRead, operations }, fhirRequest));
-    return send(reply, response);
+    return send(reply, response, (body) => options.sensitiveIdentifiers?.reveal(body, Boolean(actor.policy.sensitiveIdentifiers)) ?? body);
   };
 
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: FHIR_BASE, handler });
   app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${FHIR_BASE}/*`, handler });
 }
 
-function send(reply: FastifyReply, response: FhirResponse): FastifyReply {
+/** Every resource leaves through here: `reveal` gives sensitive identifiers back in full or masked. */
+function send(reply: FastifyReply, response: FhirResponse, reveal: (body: string) => string): FastifyReply {
   reply.code(response.status);
   if (response.versionId) reply.header('ETag', `W/"${response.versionId}"`);
   if (response.lastModified) reply.header('Last-Modified', new Date(response.lastModified).toUTCString());
   if (response.location) reply.header('Location', response.location).header('Content-Location', response.location);
   if (response.body === undefined) return reply.send();
   const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
-  return reply.type(FHIR_JSON).send(body);
+  return reply.type(FHIR_JSON).send(reveal(body));
 }
 
 /** POST Type without If-None-Exist writes with exactly one statement. */
