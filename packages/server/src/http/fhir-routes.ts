@@ -12,6 +12,7 @@ import { auditAgentOf, type Actor } from '../identity/authenticator.js';
 import { PolicyAccess } from '../identity/policy-access.js';
 import { ScopedAccess } from '../identity/oauth/scoped-access.js';
 import { isCareTeamRestricted, loadCareTeamReach, touchedUnderEmergency } from '../identity/care-team.js';
+import { loadSharedReach } from '../identity/shared-access.js';
 import type { EmergencyAccessStore } from '../identity/emergency-access.js';
 import type { SensitiveIdentifiers } from '../security/sensitive-identifiers.js';
 import type { CapabilityStatementRestSecurity } from '@medplum/fhirtypes';
@@ -72,8 +73,11 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
   const serve = async (request: FastifyRequest, reply: FastifyReply, actor: Actor, context: AuditContext): Promise<FastifyReply> => {
     const repo = await options.repositoryFor(actor);
     const reach = options.emergencyAccess && isCareTeamRestricted(actor) ? await loadCareTeamReach(repo.reader(), options.emergencyAccess, actor) : undefined;
+    // Outside providers reach only what was shared with them.
+    const shared = actor.policy.sharedOnly ? await loadSharedReach(repo.reader(), actor) : undefined;
+    const role = new PolicyAccess(actor, reach ?? shared);
     // An app's token narrows what the person's role allows; it never widens it.
-    const access = actor.app ? new ScopedAccess(new PolicyAccess(actor, reach), actor.app) : new PolicyAccess(actor, reach);
+    const access = actor.app ? new ScopedAccess(role, actor.app) : role;
     const auditRead = async (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
       const input: AuditInput = { kind: read.kind, agent: context.agent, outcome: 'success', entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
       // Inside a transaction the entry is written by it (and on one connection, as PGlite must).

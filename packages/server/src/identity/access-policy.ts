@@ -27,9 +27,14 @@ export interface AccessPolicy {
   readonly careTeamOnly?: boolean;
   /** Sees sensitive identifiers (SSN, driver's licence) in full; everyone else gets them masked. */
   readonly sensitiveIdentifiers?: boolean;
+  /**
+   * Reaches patient data only where a patient's record was shared with the person (an active
+   * Consent naming their Practitioner or Organization): outside providers.
+   */
+  readonly sharedOnly?: boolean;
 }
 
-const POLICY_FLAGS = ['administration', 'requiresMfa', 'careTeamOnly', 'sensitiveIdentifiers'] as const;
+const POLICY_FLAGS = ['administration', 'requiresMfa', 'careTeamOnly', 'sensitiveIdentifiers', 'sharedOnly'] as const;
 
 /** Types a wildcard does not reach: the audit trail must be granted by name. */
 const NAMED_ONLY = new Set(['AuditEvent']);
@@ -75,6 +80,18 @@ const PORTAL_READ = [
   'DiagnosticReport', 'Encounter', 'Appointment', 'DocumentReference', 'CarePlan', 'Goal', 'Coverage', 'Communication', 'QuestionnaireResponse',
 ];
 
+/** What an outside provider may be shared: the clinical record, not billing or messages. */
+const SHAREABLE = [
+  'Patient', 'Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'MedicationStatement', 'Immunization', 'Procedure',
+  'DiagnosticReport', 'Encounter', 'DocumentReference', 'CarePlan', 'CareTeam', 'Goal', 'ServiceRequest', 'Composition',
+];
+
+export const OUTSIDE_PROVIDER_ROLE = {
+  code: 'outside-provider',
+  name: 'Outside provider',
+  policy: { sharedOnly: true, rules: [{ resourceTypes: SHAREABLE, interactions: ['read', 'search'] }, { resourceTypes: DIRECTORY, interactions: READ }] },
+} as const satisfies { code: string; name: string; policy: AccessPolicy };
+
 /** The roles every practice starts with; an administrator may edit them or add others. */
 export const DEFAULT_ROLES: readonly { code: string; name: string; policy: AccessPolicy }[] = [
   {
@@ -119,4 +136,5 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
       ],
     },
   },
+  OUTSIDE_PROVIDER_ROLE,
 ];

@@ -3,12 +3,13 @@ import type { RepositoryTransaction } from '../fhir/repository.js';
 import type { CompartmentScope } from '../fhir/search/search-sql.js';
 import type { Actor } from './authenticator.js';
 import type { EmergencyAccessStore, EmergencyGrant } from './emergency-access.js';
+import type { PatientReach } from './patient-reach.js';
 
 /**
  * The patients a care-team-restricted clinician may reach in this request: those they care for
  * (Encounter, Appointment, CareTeam, general practitioner) and those opened by emergency access.
  */
-export interface CareTeamReach {
+export interface CareTeamReach extends PatientReach {
   readonly careTeam: ReadonlySet<string>;
   readonly emergency: readonly EmergencyGrant[];
   /** Every reachable patient id, care team and emergency alike. */
@@ -24,7 +25,8 @@ export async function loadCareTeamReach(tx: RepositoryTransaction, emergency: Em
   const [type, id] = actor.account.fhirUser?.split('/') ?? [];
   const [careTeam, grants] = await Promise.all([type === 'Practitioner' && id ? tx.patientsInCareOf(id) : Promise.resolve([]), emergency.active(actor.tenantId, actor.account.id)]);
   const patients = new Set([...careTeam, ...grants.map((g) => g.patientId)]);
-  return { careTeam: new Set(careTeam), emergency: grants, patients: [...patients] };
+  const all = [...patients];
+  return { careTeam: new Set(careTeam), emergency: grants, patients: all, patientsFor: () => all };
 }
 
 /** Patient data: Patient itself and every type in the Patient compartment (the audit trail has rules of its own). */

@@ -6,22 +6,24 @@ import type { StoredMatch } from '../fhir/search/execute-search.js';
 import type { CompartmentScope } from '../fhir/search/search-sql.js';
 import { grantingRule, type AccessRule } from './access-policy.js';
 import type { Actor } from './authenticator.js';
-import { inCompartments, isPatientData, patientsCompartment, type CareTeamReach } from './care-team.js';
+import { inCompartments, isPatientData, patientsCompartment } from './care-team.js';
+import type { PatientReach } from './patient-reach.js';
 
 /**
  * FHIR access for a signed-in person, from their role's policy. A rule marked ownCompartment
  * confines the person to the Patient compartment of their own Patient record: searches are
  * scoped in SQL (so counts leak nothing), single resources are checked by id.
  *
- * With a care-team reach (the role is careTeamOnly and the practice turned the restriction on),
- * patient data is confined the same way to the compartments of the patients in the reach.
+ * With a reach (a care team, when the role is careTeamOnly and the practice turned the
+ * restriction on; or what was shared with an outside provider), patient data is confined the
+ * same way to the compartments of the patients reachable for each type.
  */
 export class PolicyAccess implements FhirAccess {
   private readonly ownPatientId: string | undefined;
 
   constructor(
     private readonly actor: Actor,
-    private readonly reach?: CareTeamReach,
+    private readonly reach?: PatientReach,
   ) {
     const [type, id] = actor.account.fhirUser?.split('/') ?? [];
     this.ownPatientId = type === 'Patient' ? id : undefined;
@@ -34,7 +36,7 @@ export class PolicyAccess implements FhirAccess {
       throw forbidden(`Your role (${this.actor.account.roleCode}) may not ${interaction} ${what}`);
     }
     // Everything at once would reach past the care team.
-    if (this.reach && resourceType === '*') throw forbidden(`${interaction} across all resources is not available while access is limited to your care team`);
+    if (this.reach && resourceType === '*') throw forbidden(`${interaction} across all resources is not available while your access is limited to some patients`);
   }
 
   searchScope(resourceType: string): CompartmentScope | undefined {
@@ -57,8 +59,9 @@ export class PolicyAccess implements FhirAccess {
     if (rule.ownCompartment) return writesIntoCompartment(tx, resource, this.ownPatientId);
     if (!this.reach || !isPatientData(resource.resourceType)) return true;
     // A new patient has no care team yet; anything else must stay with patients in the reach.
-    if (resource.resourceType === 'Patient') return interaction === 'create' || this.reach.patients.includes(resource.id ?? '');
-    const reachable = new Set(this.reach.patients);
+    const patients = this.reach.patientsFor(resource.resourceType);
+    if (resource.resourceType === 'Patient') return interaction === 'create' || patients.includes(resource.id ?? '');
+    const reachable = new Set(patients);
     const links = new Set(patientCompartmentParams(resource.resourceType));
     const rows = extractIndexRows(resource as unknown as Record<string, unknown>, tx.registry, links);
     return rows.reference.every((row) => row.targetType !== 'Patient' || reachable.has(row.targetId ?? ''));
@@ -83,10 +86,10 @@ export class PolicyAccess implements FhirAccess {
     return kept;
   }
 
-  /** The care-team confinement of a type, when it applies. */
+  /** The confinement of a type to the reachable patients, when it applies. */
   private careTeamScope(resourceType: string): CompartmentScope | undefined {
     if (!this.reach || !isPatientData(resourceType)) return undefined;
-    return patientsCompartment(this.reach.patients, resourceType);
+    return patientsCompartment(this.reach.patientsFor(resourceType), resourceType);
   }
 
   private rule(resourceType: string, interaction: FhirInteraction): AccessRule | undefined {

@@ -10,10 +10,14 @@ export const sql = `
 -- A person whose practice requires MFA and who has none gets a session that may only enrol it.
 ALTER TABLE user_session ADD COLUMN restriction text CHECK (restriction IN ('mfa-enrolment'));
 
--- The default roles as they now ship (practices created later get them from DEFAULT_ROLES).
+-- The default roles as they now ship (practices created later get them from DEFAULT_ROLES;
+-- the outside provider's policy is OUTSIDE_PROVIDER_ROLE's at the time of writing).
 UPDATE access_role SET policy = policy || '{"requiresMfa": true, "sensitiveIdentifiers": true}'::jsonb WHERE code IN ('administrator', 'physician');
 UPDATE access_role SET policy = policy || '{"careTeamOnly": true}'::jsonb WHERE code IN ('physician', 'nurse');
 UPDATE access_role SET policy = policy || '{"sensitiveIdentifiers": true}'::jsonb WHERE code = 'front-desk';
+INSERT INTO access_role (tenant_id, code, name, policy)
+  SELECT id, 'outside-provider', 'Outside provider', '{"sharedOnly":true,"rules":[{"resourceTypes":["Patient","Observation","Condition","AllergyIntolerance","MedicationRequest","MedicationStatement","Immunization","Procedure","DiagnosticReport","Encounter","DocumentReference","CarePlan","CareTeam","Goal","ServiceRequest","Composition"],"interactions":["read","search"]},{"resourceTypes":["Organization","Practitioner","PractitionerRole","Location","HealthcareService","Endpoint"],"interactions":["read","search","history"]}]}'::jsonb FROM practice
+  ON CONFLICT DO NOTHING;
 
 -- Emergency access: who opened which patient's record outside their care team, why, until when.
 -- Grants are never edited or removed: they are evidence.
