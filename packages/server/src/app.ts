@@ -46,6 +46,11 @@ export interface AppOptions {
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly scheduling?: Partial<SchedulingOptions>;
+  /**
+   * For `npm run bench` only: the FHIR API without access checks or audit entries, to measure
+   * their cost in the same run. Never read from configuration.
+   */
+  readonly measurementWithoutGuards?: boolean;
   /** Close the database when the app closes (after every background task has finished with it). */
   readonly closesDatabase?: boolean;
   /** Reminders and other background jobs; off unless given (tests start what they test). */
@@ -185,6 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     audit,
     security: oauth.security,
     emergencyAccess,
+    measurementWithoutGuards: options.measurementWithoutGuards,
     sensitiveIdentifiers: identity.sensitiveIdentifiers,
     operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations()]),
   });

@@ -156,7 +156,7 @@ export class RepositoryTransaction {
     if (toWrite.length === 0) return [];
     const numbered = await this.withMedicalRecordNumbers(toWrite.map((p) => p.stored));
     const prepared = toWrite.map((p, i) => (numbered[i] === p.stored ? p : this.prepareCreate(numbered[i], p.id, p.lastUpdated, true)));
-    const audit = prepared.map((v) => writeAudit('create', v.stored, v.rows));
+    const audit = prepared.flatMap((v) => writeAudit('create', v.stored, v.rows) ?? []);
     const statement = buildCreateManyStatement(this.tenantId, prepared[0]!.lastUpdated, prepared, audit);
     try {
       await this.sql.query(statement.sql, statement.params);
@@ -413,7 +413,7 @@ export class RepositoryTransaction {
     return stored;
   }
 
-  private async runWrite(version: ResourceVersion, expected: number, rows: IndexRows | undefined, audit: AuditRecord): Promise<void> {
+  private async runWrite(version: ResourceVersion, expected: number, rows: IndexRows | undefined, audit: AuditRecord | undefined): Promise<void> {
     const statement = buildWriteStatement(this.tenantId, version, expected, rows, audit);
     let written: number;
     try {
@@ -474,8 +474,9 @@ function needsPrevious(resource: Resource): boolean {
 }
 
 /** The audit entry of a write, attributed to whoever the request context names. */
-function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: IndexRows): AuditRecord {
-  const { agent, sourceAddress } = currentAuditContext();
+function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: IndexRows): AuditRecord | undefined {
+  const { agent, sourceAddress, unaudited } = currentAuditContext();
+  if (unaudited) return undefined;
   return buildAuditRecord({ kind, agent, outcome: 'success', entity: `${resource.resourceType}/${resource.id}`, sourceAddress, patients: patientsOf(resource, rows) });
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { processBundle } from '../fhir/bundle-processor.js';
 import { buildCapabilityStatement } from '../fhir/capability-statement.js';
 import type { FhirRequest, FhirResponse } from '../fhir/fhir-request.js';
+import { SYSTEM_ACCESS } from '../fhir/fhir-access.js';
 import type { FhirRepository, RepositoryTransaction } from '../fhir/repository.js';
 import { routeFhirRequest, type AuditedRead, type FhirOperations } from '../fhir/router.js';
 import { withAuditContext, type AuditContext } from '../audit/audit-context.js';
@@ -33,6 +34,11 @@ export interface FhirRouteOptions {
   security?: CapabilityStatementRestSecurity;
   /** Emergency access grants, for clinicians held to their care team. */
   emergencyAccess?: EmergencyAccessStore;
+  /**
+   * For `npm run bench` only (BENCH_SUITE=overhead): no access checks and no audit entries, to
+   * measure what they cost. Authentication still runs (it names the practice).
+   */
+  measurementWithoutGuards?: boolean;
   /** Turns stored SSNs and licences back into numbers, or masks, by the caller's role. */
   sensitiveIdentifiers?: SensitiveIdentifiers;
 }
@@ -58,7 +64,7 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const actor = await options.authenticate(request);
-    const context: AuditContext = { agent: auditAgentOf(actor.account, actor.app), sourceAddress: request.ip };
+    const context: AuditContext = { agent: auditAgentOf(actor.account, actor.app), sourceAddress: request.ip, ...(options.measurementWithoutGuards ? { unaudited: true } : {}) };
     try {
       return await withAuditContext(context, () => serve(request, reply, actor, context));
     } catch (error) {
@@ -77,8 +83,10 @@ export function registerFhirRoutes(app: FastifyInstance, options: FhirRouteOptio
     const shared = actor.policy.sharedOnly ? await loadSharedReach(repo.reader(), actor) : undefined;
     const role = new PolicyAccess(actor, reach ?? shared);
     // An app's token narrows what the person's role allows; it never widens it.
-    const access = actor.app ? new ScopedAccess(role, actor.app) : role;
+    const guarded = actor.app ? new ScopedAccess(role, actor.app) : role;
+    const access = options.measurementWithoutGuards ? SYSTEM_ACCESS : guarded;
     const auditRead = async (tx: RepositoryTransaction, read: AuditedRead): Promise<void> => {
+      if (options.measurementWithoutGuards) return;
       const input: AuditInput = { kind: read.kind, agent: context.agent, outcome: 'success', entity: read.entity, query: read.query, sourceAddress: context.sourceAddress };
       // Inside a transaction the entry is written by it (and on one connection, as PGlite must).
       const record = (entry: AuditInput, touched: AuditedRead['touched']) =>
