@@ -108,8 +108,12 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
   {
     code: 'front-desk',
     name: 'Front desk',
-    // Registration collects identity documents, so the front desk sees them in full.
-    policy: { sensitiveIdentifiers: true, rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: DIRECTORY, interactions: READ }] },
+    // Registration collects identity documents, so the front desk sees them in full. Copays taken at
+    // check-in are PaymentReconciliations: the desk finds and reprints them.
+    policy: {
+      sensitiveIdentifiers: true,
+      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }],
+    },
   },
   {
     code: 'biller',
