@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { SearchParameterRegistry } from '@unichart/fhir';
-import { ensurePractice, FhirRepository, importFiles, openConfiguredDatabase, readConfig, ValidationPool } from '@unichart/server';
+import { createIdentity, ensurePractice, FhirRepository, importFiles, openConfiguredDatabase, readConfig, ValidationPool } from '@unichart/server';
 
 export async function importCommand(paths: string[]): Promise<void> {
   const config = readConfig();
@@ -8,7 +8,9 @@ export async function importCommand(paths: string[]): Promise<void> {
   const validationPool = new ValidationPool();
   try {
     const practice = await ensurePractice(db, config.practiceName);
-    const repo = new FhirRepository(db, practice.id, SearchParameterRegistry.spec());
+    // Imports encrypt SSNs and licences exactly as the API does: same keys, same search tokens.
+    const { sensitiveIdentifiers } = await createIdentity(db, { encryptionKeys: config.encryptionKeys, identifierIndexKey: config.identifierIndexKey });
+    const repo = new FhirRepository(db, practice.id, SearchParameterRegistry.spec(), {}, sensitiveIdentifiers);
     const bar = new cliProgress.SingleBar(
       { format: 'importing |{bar}| {value}/{total} files | {resources} resources | {file}', stream: process.stderr, hideCursor: true },
       cliProgress.Presets.shades_classic,

@@ -68,5 +68,6 @@ describe('compiled search expressions', () => {
       }
     }
     expect(compared).toBeGreaterThan(5000);
-  });
+    // The general engine is slow by design: on a busy machine this comparison alone passes 5 seconds.
+  }, 30_000);
 });

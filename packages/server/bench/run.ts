@@ -7,7 +7,7 @@ import pg from 'pg';
 import { parseSearchRequest, SearchParameterRegistry, sharedDataDir } from '@unichart/fhir';
 import { buildSearchQuery } from '../src/fhir/search/search-sql.js';
 import { AuditSealer, FhirRepository, importFiles, openDatabase, ensurePractice, ValidationPool, type Database } from '../src/index.js';
-import { runLoad, round, type LoadResult } from './load.js';
+import { runLoad, round, type LoadRequest, type LoadResult } from './load.js';
 import { measureScheduling } from './scheduling.js';
 import { createRandom, LOINC, observation, patient } from './workload.js';
 
@@ -15,8 +15,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 8;
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SYNTHEA_DIR = `${sharedDataDir() ?? '/nonexistent/'}synthea/`;
-const PORT = 18080;
-const BARE_PORT = 18081;
+/** BENCH_PORT moves the servers' ports (PORT, +1 bare, +2 unguarded) when several benches share a machine. */
+const PORT = Number(process.env.BENCH_PORT ?? 18080);
+const BARE_PORT = PORT + 1;
 
 interface Backend {
   readonly name: 'pglite' | 'postgres';
@@ -239,6 +240,66 @@ async function explainSearches(db: Database, tenantId: string, known: { patients
   }
 }
 
+const UNGUARDED_PORT = PORT + 2;
+
+/** Mean requests per second of the runs of one arm. */
+const meanRps = (runs: readonly LoadResult[]) => runs.reduce((sum, r) => sum + r.rps, 0) / runs.length;
+
+/**
+ * The cost of access checks and audit entries: the same server twice on the same database, one
+ * with them and one without (BENCH_UNGUARDED), loaded in turn as guarded, unguarded, unguarded,
+ * guarded so that drift (a growing table, a warming cache) falls on both sides alike.
+ */
+async function measureOverhead(backend: Backend): Promise<void> {
+  const env = { ...backend.env, ...ADMIN, HOST: '127.0.0.1', UNICHART_PRACTICE_NAME: 'Bench' };
+  const guardedServer = await startProcess('./bench-server.ts', { ...env, PORT: String(PORT) });
+  const unguardedServer = await startProcess('./bench-server.ts', { ...env, PORT: String(UNGUARDED_PORT), BENCH_UNGUARDED: '1' });
+  const origins = { guarded: `http://127.0.0.1:${PORT}`, unguarded: `http://127.0.0.1:${UNGUARDED_PORT}` };
+  await signIn(origins.guarded);
+  const random = createRandom(21);
+  const families: string[] = [];
+  const duration = SECONDS * 1000;
+  const order = ['guarded', 'unguarded', 'unguarded', 'guarded'] as const;
+  const figures: { bench: string; next: () => LoadRequest; onBody?: (status: number, body: string) => unknown }[] = [
+    {
+      bench: 'patient_create',
+      next: () => ({ method: 'POST', path: '/fhir/R4/Patient', body: JSON.stringify(patient(random)) }),
+      onBody: (status, body) => status === 201 && families.push(JSON.parse(body).name[0].family),
+    },
+    { bench: 'patient_search_name', next: () => ({ method: 'GET', path: `/fhir/R4/Patient?name=${families[Math.floor(random() * families.length)]}` }) },
+  ];
+  try {
+    for (const figure of figures) {
+      // Warm both servers (connections, prepared statements, JIT) before anything counts.
+      for (const arm of ['guarded', 'unguarded'] as const) {
+        await runLoad(origins[arm], { headers: auth, concurrency: CONCURRENCY, durationMs: Math.min(duration, 3000), next: figure.next, onBody: figure.onBody });
+      }
+      const runs: Record<'guarded' | 'unguarded', LoadResult[]> = { guarded: [], unguarded: [] };
+      for (const arm of order) {
+        const result = await runLoad(origins[arm], { headers: auth, concurrency: CONCURRENCY, durationMs: duration, next: figure.next, onBody: figure.onBody });
+        runs[arm].push(result);
+        emit({ bench: `overhead_${figure.bench}`, db: backend.name, arm, concurrency: CONCURRENCY, ...result });
+      }
+      const guarded = meanRps(runs.guarded);
+      const unguarded = meanRps(runs.unguarded);
+      emit({
+        bench: `overhead_${figure.bench}`,
+        db: backend.name,
+        concurrency: CONCURRENCY,
+        seconds_per_run: SECONDS,
+        guarded_rps: round(guarded),
+        unguarded_rps: round(unguarded),
+        ratio: round(guarded / unguarded),
+        slower_pct: round((1 - guarded / unguarded) * 100),
+        target_pct: 15,
+      });
+    }
+  } finally {
+    await stopProcess(unguardedServer);
+    await stopProcess(guardedServer);
+  }
+}
+
 async function runBackend(backend: Backend): Promise<void> {
   const known = { patients: [] as string[], families: [] as string[], births: [] as string[] };
   let server = await startProcess('./bench-server.ts', { ...backend.env, ...ADMIN, PORT: String(PORT), HOST: '127.0.0.1', UNICHART_PRACTICE_NAME: 'Bench' });
@@ -257,12 +318,21 @@ async function runBackend(backend: Backend): Promise<void> {
 }
 
 const only = process.env.BENCH_DB;
-/** `scheduling`: only the scheduling figures (a quick run). */
+/**
+ * `scheduling`: only the scheduling figures (a quick run). `overhead`: only access checks and
+ * audit on versus off (PostgreSQL: two server processes share its database).
+ */
 const SUITE = process.env.BENCH_SUITE;
 const dataDir = await mkdtemp(join(tmpdir(), 'unichart-bench-'));
 try {
-  if (SUITE !== 'scheduling') await measureCeiling();
-  if (!only || only === 'postgres') {
+  if (SUITE === 'overhead') {
+    const url = await ensureBenchDatabase('unichart_bench_overhead');
+    if (url) await measureOverhead({ name: 'postgres', env: { DATABASE_URL: url }, scale: { patients: 0, observations: 0 }, open: () => openDatabase({ url }) });
+    else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
+    emit({ bench: 'skipped', db: 'pglite', reason: 'the overhead suite runs two servers on one database: PostgreSQL only' });
+  }
+  if (SUITE !== 'scheduling' && SUITE !== 'overhead') await measureCeiling();
+  if (SUITE !== 'overhead' && (!only || only === 'postgres')) {
     const url = await ensureBenchDatabase('unichart_bench');
     if (url) {
       await runBackend({
@@ -273,7 +343,7 @@ try {
       });
     } else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
   }
-  if (!only || only === 'pglite') {
+  if (SUITE !== 'overhead' && (!only || only === 'pglite')) {
     const dir = join(dataDir, 'pglite');
     await runBackend({
       name: 'pglite',

@@ -30,6 +30,9 @@ import { hasWebBuild, registerWebApp } from './http/web-app.js';
 import { InvitationLinks } from './portal/invitation-links.js';
 import { patientEverythingOperation } from './portal/patient-everything.js';
 import { registerPortalInvitations } from './portal/portal-invitations.js';
+import { SecuritySettingsStore } from './practice/security-settings.js';
+import { EmergencyAccessStore } from './identity/emergency-access.js';
+import { registerEmergencyAccessRoutes } from './identity/emergency-access-routes.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -48,6 +51,11 @@ export interface AppOptions {
   /** PEM certificate and key: serve HTTPS (and send HSTS). */
   readonly tls?: { readonly cert: string; readonly key: string };
   readonly scheduling?: Partial<SchedulingOptions>;
+  /**
+   * For `npm run bench` only: the FHIR API without access checks or audit entries, to measure
+   * their cost in the same run. Never read from configuration.
+   */
+  readonly measurementWithoutGuards?: boolean;
   /** Close the database when the app closes (after every background task has finished with it). */
   readonly closesDatabase?: boolean;
   /** Reminders and other background jobs; off unless given (tests start what they test). */
@@ -144,7 +152,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   };
   const reindexer = new SearchParameterReindexer(options.db, registries, hooks, (message, error) => app.log.error({ err: error }, message));
-  const repositoryForTenant = async (tenantId: string) => new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks);
+  const repositoryForTenant = async (tenantId: string) =>
+    new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks, options.identity.sensitiveIdentifiers);
   const scheduling = { defaultTimeZone: 'UTC', cache: schedulingFacts, ...options.scheduling };
   const links = new ReminderLinks(await options.identity.accounts.platformSecret('reminder-links'));
   registerReminderRoutes(app, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone, now: scheduling.now });
@@ -171,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   const { identity } = options;
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
-  registerAdminRoutes(app, { ...identity, audit });
+  registerAdminRoutes(app, { ...identity, audit, settings: new SecuritySettingsStore(options.db) });
   const outbound = options.outbound ?? options.jobs;
   registerPortalInvitations(app, {
     ...identity,
@@ -183,6 +192,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     signInsPerMinute: protection.signInsPerMinute,
     now: scheduling.now,
   });
+  const emergencyAccess = new EmergencyAccessStore(options.db);
+  registerEmergencyAccessRoutes(app, { authenticator: identity.authenticator, audit, emergencyAccess, repositoryFor: repositoryForTenant });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
   registerSsoRoutes(app, { sso: new SingleSignOn(options.db, identity, `${origin}/auth/sso/callback`), authenticator: identity.authenticator, audit, appOrigin: origin });
   const oauth = await registerOAuth(app, {
@@ -203,6 +214,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     version: VERSION,
     audit,
     security: oauth.security,
+    emergencyAccess,
+    measurementWithoutGuards: options.measurementWithoutGuards,
+    sensitiveIdentifiers: identity.sensitiveIdentifiers,
     operations: new FhirOperations([...schedulingOperations(scheduling), ...visitOperations(scheduling), ...registrationOperations(), patientEverythingOperation()]),
   });
   return app;

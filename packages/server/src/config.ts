@@ -13,6 +13,8 @@ export interface ServerConfig {
   readonly adminPassword?: string;
   /** `id:base64key,...` for field encryption; the first key encrypts new values. */
   readonly encryptionKeys?: string;
+  /** `UNICHART_IDENTIFIER_INDEX_KEY`: the HMAC key of sensitive identifiers' search tokens (base64, 32 bytes). */
+  readonly identifierIndexKey?: string;
   readonly idleMinutes: number;
   readonly corsOrigins: string[];
   readonly requestsPerMinute: number;
@@ -54,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     adminEmail: env.UNICHART_ADMIN_EMAIL ?? 'admin@unichart.local',
     adminPassword: env.UNICHART_ADMIN_PASSWORD || undefined,
     encryptionKeys: env.UNICHART_ENCRYPTION_KEYS || undefined,
+    identifierIndexKey: env.UNICHART_IDENTIFIER_INDEX_KEY || undefined,
     idleMinutes: Number(env.UNICHART_IDLE_MINUTES ?? 15),
     corsOrigins: (env.UNICHART_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     requestsPerMinute: Number(env.UNICHART_RATE_LIMIT_PER_MINUTE ?? 60_000),

@@ -9,3 +9,4 @@ export * from './fhir/import/import-files.js';
 export * from './practice/practices.js';
 export * from './audit/audit-seal.js';
 export * from './fhir/import/validation-pool.js';
+export * from './identity/identity.js';

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
+import { buildApp, type AppOptions } from './app.js';
 import type { ServerConfig } from './config.js';
 import type { Database } from './db/database.js';
 import { openDatabase } from './db/open-database.js';
@@ -22,10 +22,10 @@ export async function ensurePractice(db: Database, name: string): Promise<Practi
   return practice;
 }
 
-export async function startServer(config: ServerConfig): Promise<{ app: FastifyInstance; db: Database }> {
+export async function startServer(config: ServerConfig, extra: Pick<AppOptions, 'measurementWithoutGuards'> = {}): Promise<{ app: FastifyInstance; db: Database }> {
   const db = await openConfiguredDatabase(config);
   const practice = await ensurePractice(db, config.practiceName);
-  const identity = await createIdentity(db, { encryptionKeys: config.encryptionKeys, signIn: { idleMinutes: config.idleMinutes } });
+  const identity = await createIdentity(db, { encryptionKeys: config.encryptionKeys, identifierIndexKey: config.identifierIndexKey, signIn: { idleMinutes: config.idleMinutes } });
   const admin = await ensureAdministrator(identity.accounts, practice.id, config.adminEmail, config.adminPassword);
   if (admin.generatedPassword) {
     // Printed once, to the console only (never to the log); it is stored only as an argon2id hash.
@@ -33,6 +33,7 @@ export async function startServer(config: ServerConfig): Promise<{ app: FastifyI
   }
   const tls = config.tlsCertFile && config.tlsKeyFile ? { cert: await readFile(config.tlsCertFile, 'utf8'), key: await readFile(config.tlsKeyFile, 'utf8') } : undefined;
   const app = await buildApp({
+    ...extra,
     db,
     identity,
     baseUrl: config.baseUrl,

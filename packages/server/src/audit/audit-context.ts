@@ -5,6 +5,8 @@ import { SYSTEM_AGENT, type AuditAgent } from './audit-record.js';
 export interface AuditContext {
   readonly agent: AuditAgent;
   readonly sourceAddress?: string;
+  /** Writes leave no AuditEvent: set only by the overhead benchmark (AppOptions.measurementWithoutGuards). */
+  readonly unaudited?: boolean;
 }
 
 const storage = new AsyncLocalStorage<AuditContext>();

@@ -21,6 +21,8 @@ export type AuditKind =
   | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
   | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
   | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update' | 'sso-update'
+  /** An administrator changed the practice's security settings (MFA required, care-team restriction, ...). */
+  | 'setting-update'
   /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
   | 'app-authorized'
   /** Staff invited a patient to the portal; the patient chose the password of the invited account. */
@@ -63,7 +65,7 @@ const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'cr
 const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
-  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'sso-update': 'U', 'app-authorized': 'E',
+  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'sso-update': 'U', 'setting-update': 'U', 'app-authorized': 'E',
   'portal-invite': 'C', 'password-set': 'U',
 };
 /** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
@@ -76,6 +78,7 @@ const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: strin
   'sso-update': { code: '110137', display: 'User Security Attributes Changed' },
   'portal-invite': { code: '110137', display: 'User Security Attributes Changed' },
   'password-set': { code: '110137', display: 'User Security Attributes Changed' },
+  'setting-update': { code: '110129', display: 'Security Configuration' },
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 

@@ -22,6 +22,7 @@ import { sqlState, SqlState, type Database, type SqlClient } from '../db/databas
 import { executeSearch, type SearchResult } from './search/execute-search.js';
 import type { CompartmentScope } from './search/search-sql.js';
 import { buildCreateManyStatement, buildReindexStatement, buildWriteStatement, type ResourceVersion } from './write-statement.js';
+import type { SensitiveIdentifiers } from '../security/sensitive-identifiers.js';
 
 export interface StoredVersion {
   readonly resourceType: string;
@@ -90,7 +91,22 @@ export class RepositoryTransaction {
     readonly registry: SearchParameterRegistry,
     /** Set when each statement commits on its own (no surrounding transaction). */
     private readonly autocommitHooks?: RepositoryHooks,
+    /** Encrypts SSNs and licences on the way in and finds them by keyed hash (absent: stored as sent). */
+    private readonly sensitive?: SensitiveIdentifiers,
   ) {}
+
+  /**
+   * A resource as it would be stored, for comparing with stored ones (sensitive identifiers
+   * become the same keyed hashes); masked values that cannot be compared are left as sent.
+   */
+  comparableForm<T extends Resource>(resource: T): T {
+    if (!this.sensitive) return resource;
+    try {
+      return this.sensitive.protect(resource);
+    } catch {
+      return resource;
+    }
+  }
 
   /** True inside a database transaction; false when each statement commits on its own. */
   get inTransaction(): boolean {
@@ -126,7 +142,8 @@ export class RepositoryTransaction {
   prepareCreate(resource: unknown, id?: string, lastUpdated = new Date().toISOString(), alreadyValidated = false): PreparedCreate {
     if (!alreadyValidated) validateResource(resource);
     const input = resource as Resource;
-    const stored = { ...input, id: id ?? randomUUID(), meta: { ...input.meta, versionId: '1', lastUpdated } } as Resource;
+    const unprotected = { ...input, id: id ?? randomUUID(), meta: { ...input.meta, versionId: '1', lastUpdated } } as Resource;
+    const stored = this.sensitive ? this.sensitive.protect(unprotected) : unprotected;
     const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
     return { stored, resourceType: stored.resourceType, id: stored.id!, content: JSON.stringify(stored), rows, lastUpdated };
   }
@@ -139,7 +156,7 @@ export class RepositoryTransaction {
     if (toWrite.length === 0) return [];
     const numbered = await this.withMedicalRecordNumbers(toWrite.map((p) => p.stored));
     const prepared = toWrite.map((p, i) => (numbered[i] === p.stored ? p : this.prepareCreate(numbered[i], p.id, p.lastUpdated, true)));
-    const audit = prepared.map((v) => writeAudit('create', v.stored, v.rows));
+    const audit = prepared.flatMap((v) => writeAudit('create', v.stored, v.rows) ?? []);
     const statement = buildCreateManyStatement(this.tenantId, prepared[0]!.lastUpdated, prepared, audit);
     try {
       await this.sql.query(statement.sql, statement.params);
@@ -195,7 +212,7 @@ export class RepositoryTransaction {
     }
     const previous = current?.versionId ?? 0;
     const [toWrite] = previous === 0 ? await this.withMedicalRecordNumbers([input]) : [input];
-    const resource = await this.write(toWrite!, previous, previous === 0 ? 'create' : 'update');
+    const resource = await this.write(toWrite!, previous, previous === 0 ? 'create' : 'update', current?.content ?? undefined);
     return { resource, created: previous === 0 || Boolean(current?.deleted) };
   }
 
@@ -228,7 +245,7 @@ export class RepositoryTransaction {
     }
     validateResource(patched);
     if (patched.resourceType !== resourceType || patched.id !== id) throw badRequest('A patch may not change resourceType or id');
-    return { resource: await this.write(patched, current.versionId, 'patch'), created: false };
+    return { resource: await this.write(patched, current.versionId, 'patch', current.content), created: false };
   }
 
   /** Soft delete: the resource leaves search and reads answer 410, its history stays. */
@@ -250,7 +267,8 @@ export class RepositoryTransaction {
 
   async search(request: SearchRequest, compartment?: CompartmentScope): Promise<SearchResult> {
     assertType(request.resourceType);
-    return executeSearch(this.sql, this.tenantId, this.registry, request, compartment);
+    const searched = this.sensitive ? this.sensitive.searchRequest(request) : request;
+    return executeSearch(this.sql, this.tenantId, this.registry, searched, compartment);
   }
 
   /**
@@ -280,6 +298,28 @@ export class RepositoryTransaction {
       [this.tenantId, targetType, targetId],
     );
     return rows.map((r) => ({ resourceType: r.resource_type, id: r.id }));
+  }
+
+  /**
+   * The patients a practitioner cares for: named on one of their Encounters, Appointments or
+   * CareTeams, or as their general practitioner. Read from the reference index.
+   */
+  async patientsInCareOf(practitionerId: string): Promise<string[]> {
+    const rows = await this.sql.prepared<{ patient_id: string }>(
+      'unichart_patients_in_care',
+      `SELECT DISTINCT p.target_id AS patient_id FROM sp_reference me
+       JOIN resource r ON r.tenant_id = me.tenant_id AND r.resource_type = me.resource_type AND r.id = me.id AND NOT r.deleted
+       JOIN sp_reference p ON p.tenant_id = me.tenant_id AND p.resource_type = me.resource_type AND p.id = me.id AND p.target_type = 'Patient'
+       WHERE me.tenant_id = $1 AND me.target_type = 'Practitioner' AND me.target_id = $2
+         AND ((me.resource_type = 'Encounter' AND me.code = 'participant') OR (me.resource_type = 'Appointment' AND me.code = 'actor')
+           OR (me.resource_type = 'CareTeam' AND me.code = 'participant'))
+       UNION
+       SELECT me.id FROM sp_reference me
+       JOIN resource r ON r.tenant_id = me.tenant_id AND r.resource_type = me.resource_type AND r.id = me.id AND NOT r.deleted
+       WHERE me.tenant_id = $1 AND me.target_type = 'Practitioner' AND me.target_id = $2 AND me.resource_type = 'Patient' AND me.code = 'general-practitioner'`,
+      [this.tenantId, practitionerId],
+    );
+    return rows.map((row) => row.patient_id).filter((id): id is string => Boolean(id));
   }
 
   async history(query: HistoryQuery): Promise<StoredVersion[]> {
@@ -345,7 +385,8 @@ export class RepositoryTransaction {
 
   private async searchConditional(resourceType: string, criteria: string, limit = 2): Promise<{ id: string; content: string }[]> {
     assertType(resourceType);
-    const request = parseSearchRequest(resourceType, new URLSearchParams(criteria.replace(/^\?/, '')));
+    const parsed = parseSearchRequest(resourceType, new URLSearchParams(criteria.replace(/^\?/, '')));
+    const request = this.sensitive ? this.sensitive.searchRequest(parsed) : parsed;
     if (request.filters.length === 0) throw badRequest(`Conditional criteria "${criteria}" has no search parameters`);
     // Two conditional writes with the same criteria must not both see "no match".
     await this.sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.tenantId}|${resourceType}?${criteria}`]);
@@ -359,11 +400,13 @@ export class RepositoryTransaction {
     return matches[0];
   }
 
-  private async write(resource: Resource, previousVersion: number, method: ResourceVersion['method']): Promise<Resource> {
+  private async write(resource: Resource, previousVersion: number, method: ResourceVersion['method'], previousContent?: string): Promise<Resource> {
     const versionId = previousVersion + 1;
     const lastUpdated = new Date().toISOString();
     const meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
-    const stored = { ...resource, meta } as Resource;
+    const unprotected = { ...resource, meta } as Resource;
+    // Only Patients and RelatedPersons with an SSN or licence pay for this (and for parsing the previous version).
+    const stored = this.sensitive ? this.sensitive.protect(unprotected, previousContent && needsPrevious(unprotected) ? (JSON.parse(previousContent) as Resource) : undefined) : unprotected;
     const content = JSON.stringify(stored);
     const rows = extractIndexRows(stored as unknown as Record<string, unknown>, this.registry);
     await this.runWrite({ resourceType: stored.resourceType, id: stored.id!, versionId, lastUpdated, content, method }, previousVersion, rows, writeAudit(method, stored, rows));
@@ -371,7 +414,7 @@ export class RepositoryTransaction {
     return stored;
   }
 
-  private async runWrite(version: ResourceVersion, expected: number, rows: IndexRows | undefined, audit: AuditRecord): Promise<void> {
+  private async runWrite(version: ResourceVersion, expected: number, rows: IndexRows | undefined, audit: AuditRecord | undefined): Promise<void> {
     const statement = buildWriteStatement(this.tenantId, version, expected, rows, audit);
     let written: number;
     try {
@@ -391,12 +434,13 @@ export class FhirRepository {
     readonly tenantId: string,
     readonly registry: SearchParameterRegistry,
     private readonly hooks: RepositoryHooks = {},
+    private readonly sensitive?: SensitiveIdentifiers,
   ) {}
 
   async transaction<T>(work: (tx: RepositoryTransaction) => Promise<T>): Promise<T> {
     let written: WrittenResource[] = [];
     const result = await this.db.transaction(this.tenantId, async (sql) => {
-      const tx = new RepositoryTransaction(sql, this.tenantId, this.registry);
+      const tx = new RepositoryTransaction(sql, this.tenantId, this.registry, undefined, this.sensitive);
       const value = await work(tx);
       written = tx.written;
       return value;
@@ -416,7 +460,7 @@ export class FhirRepository {
       prepared: (name, sql, params) => db.prepared(tenantId, name, sql, params),
       exec: () => Promise.reject(new Error('single statement only')),
     };
-    return new RepositoryTransaction(client, tenantId, this.registry, this.hooks);
+    return new RepositoryTransaction(client, tenantId, this.registry, this.hooks, this.sensitive);
   }
 
   /** Reads need no explicit transaction: each statement sees a consistent snapshot. */
@@ -425,9 +469,15 @@ export class FhirRepository {
   }
 }
 
+/** Whether a write may carry a masked sensitive identifier that the previous version must fill in. */
+function needsPrevious(resource: Resource): boolean {
+  return (resource.resourceType === 'Patient' || resource.resourceType === 'RelatedPerson') && Boolean((resource as Patient).identifier?.some((i) => i.value?.includes('*')));
+}
+
 /** The audit entry of a write, attributed to whoever the request context names. */
-function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: IndexRows): AuditRecord {
-  const { agent, sourceAddress } = currentAuditContext();
+function writeAudit(kind: ResourceVersion['method'], resource: Resource, rows: IndexRows): AuditRecord | undefined {
+  const { agent, sourceAddress, unaudited } = currentAuditContext();
+  if (unaudited) return undefined;
   return buildAuditRecord({ kind, agent, outcome: 'success', entity: `${resource.resourceType}/${resource.id}`, sourceAddress, patients: patientsOf(resource, rows) });
 }
 

@@ -41,7 +41,8 @@ export function buildWriteStatement(
   version: ResourceVersion,
   expectedVersion: number,
   rows: IndexRows | undefined,
-  audit: AuditRecord,
+  /** Absent only when auditing is switched off for a measurement (empty arrays insert nothing). */
+  audit: AuditRecord | undefined,
 ): { name: string; sql: string; params: unknown[] } {
   const deleted = version.content === undefined;
   const params: unknown[] = [tenantId, version.resourceType, version.id, version.versionId, version.lastUpdated, deleted, version.content ?? null, expectedVersion, version.method];
@@ -49,7 +50,7 @@ export function buildWriteStatement(
     const tableRows = (rows?.[table] ?? []) as unknown as Record<string, unknown>[];
     for (const [field] of INDEX_COLUMNS[table]) params.push(tableRows.map((row) => row[field] ?? null));
   }
-  params.push(...auditParams([audit]));
+  params.push(...auditParams(audit ? [audit] : []));
   const isUpdate = expectedVersion > 0;
   // The text depends only on create-or-update, so each connection prepares it once and
   // PostgreSQL reuses the plan (empty arrays insert nothing).

@@ -18,7 +18,23 @@ export interface AccessPolicy {
   readonly rules: readonly AccessRule[];
   /** May manage accounts, roles and practice settings. */
   readonly administration?: boolean;
+  /** Signs in only with a second factor once the practice requires MFA (administrators, prescribers). */
+  readonly requiresMfa?: boolean;
+  /**
+   * Reaches patients only through a care relation (an Encounter, Appointment or CareTeam naming
+   * the person) or emergency access, once the practice turns the care-team restriction on.
+   */
+  readonly careTeamOnly?: boolean;
+  /** Sees sensitive identifiers (SSN, driver's licence) in full; everyone else gets them masked. */
+  readonly sensitiveIdentifiers?: boolean;
+  /**
+   * Reaches patient data only where a patient's record was shared with the person (an active
+   * Consent naming their Practitioner or Organization): outside providers.
+   */
+  readonly sharedOnly?: boolean;
 }
+
+const POLICY_FLAGS = ['administration', 'requiresMfa', 'careTeamOnly', 'sensitiveIdentifiers', 'sharedOnly'] as const;
 
 /** Types a wildcard does not reach: the audit trail must be granted by name. */
 const NAMED_ONLY = new Set(['AuditEvent']);
@@ -46,7 +62,7 @@ export function isAccessPolicy(value: unknown): value is AccessPolicy {
         rule.interactions.every((i: unknown) => (INTERACTIONS as readonly unknown[]).includes(i)) &&
         (rule.ownCompartment === undefined || typeof rule.ownCompartment === 'boolean'),
     ) &&
-    (policy.administration === undefined || typeof policy.administration === 'boolean')
+    POLICY_FLAGS.every((flag) => policy[flag] === undefined || typeof policy[flag] === 'boolean')
   );
 }
 
@@ -64,20 +80,40 @@ const PORTAL_READ = [
   'DiagnosticReport', 'Encounter', 'Appointment', 'DocumentReference', 'CarePlan', 'Goal', 'Coverage', 'Communication', 'QuestionnaireResponse',
 ];
 
+/** What an outside provider may be shared: the clinical record, not billing or messages. */
+const SHAREABLE = [
+  'Patient', 'Observation', 'Condition', 'AllergyIntolerance', 'MedicationRequest', 'MedicationStatement', 'Immunization', 'Procedure',
+  'DiagnosticReport', 'Encounter', 'DocumentReference', 'CarePlan', 'CareTeam', 'Goal', 'ServiceRequest', 'Composition',
+];
+
+export const OUTSIDE_PROVIDER_ROLE = {
+  code: 'outside-provider',
+  name: 'Outside provider',
+  policy: { sharedOnly: true, rules: [{ resourceTypes: SHAREABLE, interactions: ['read', 'search'] }, { resourceTypes: DIRECTORY, interactions: READ }] },
+} as const satisfies { code: string; name: string; policy: AccessPolicy };
+
 /** The roles every practice starts with; an administrator may edit them or add others. */
 export const DEFAULT_ROLES: readonly { code: string; name: string; policy: AccessPolicy }[] = [
   {
     code: 'administrator',
     name: 'Administrator',
-    policy: { administration: true, rules: [{ resourceTypes: ['*'], interactions: ALL }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] },
+    policy: { administration: true, requiresMfa: true, sensitiveIdentifiers: true, rules: [{ resourceTypes: ['*'], interactions: ALL }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] },
   },
-  { code: 'physician', name: 'Physician', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }, { resourceTypes: ['*'], interactions: ['delete'] }] } },
-  { code: 'nurse', name: 'Nurse', policy: { rules: [{ resourceTypes: ['*'], interactions: WRITE }] } },
+  {
+    code: 'physician',
+    name: 'Physician',
+    policy: { requiresMfa: true, careTeamOnly: true, sensitiveIdentifiers: true, rules: [{ resourceTypes: ['*'], interactions: WRITE }, { resourceTypes: ['*'], interactions: ['delete'] }] },
+  },
+  { code: 'nurse', name: 'Nurse', policy: { careTeamOnly: true, rules: [{ resourceTypes: ['*'], interactions: WRITE }] } },
   {
     code: 'front-desk',
     name: 'Front desk',
-    // Copays taken at check-in are PaymentReconciliations: the desk finds and reprints them.
-    policy: { rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }] },
+    // Registration collects identity documents, so the front desk sees them in full. Copays taken at
+    // check-in are PaymentReconciliations: the desk finds and reprints them.
+    policy: {
+      sensitiveIdentifiers: true,
+      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }],
+    },
   },
   {
     code: 'biller',
@@ -104,4 +140,5 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
       ],
     },
   },
+  OUTSIDE_PROVIDER_ROLE,
 ];

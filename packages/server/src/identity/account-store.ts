@@ -1,6 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { isAccessPolicy, type AccessPolicy, DEFAULT_ROLES } from './access-policy.js';
+import { parseSecuritySettings, SECURITY_SETTING_KEY, type SecuritySettings } from '../practice/security-settings.js';
+
+/** A session that may do one thing only: enrol a second factor the practice requires. */
+export type SessionRestriction = 'mfa-enrolment';
 
 export interface Account {
   readonly tenantId: string;
@@ -27,6 +31,9 @@ export interface ActiveSession {
   readonly account: Account;
   readonly policy: AccessPolicy;
   readonly lastSeenAt: Date;
+  readonly restriction?: SessionRestriction;
+  /** The practice's security switches, read with the session so no request pays another query. */
+  readonly settings: SecuritySettings;
 }
 
 type AccountRow = {
@@ -162,13 +169,13 @@ export class AccountStore {
   }
 
   /** A new session; the refresh token is returned once and stored only as a hash. */
-  async openSession(account: Account, lifetimeHours: number): Promise<{ sessionId: string; refreshToken: string }> {
+  async openSession(account: Account, lifetimeHours: number, restriction?: SessionRestriction): Promise<{ sessionId: string; refreshToken: string }> {
     const sessionId = randomUUID();
     const refreshToken = randomBytes(32).toString('base64url');
     await this.db.query(
       account.tenantId,
-      `INSERT INTO user_session (tenant_id, id, user_id, expires_at, refresh_hash) VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5)`,
-      [account.tenantId, sessionId, account.id, lifetimeHours, hashToken(refreshToken)],
+      `INSERT INTO user_session (tenant_id, id, user_id, expires_at, refresh_hash, restriction) VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5, $6)`,
+      [account.tenantId, sessionId, account.id, lifetimeHours, hashToken(refreshToken), restriction ?? null],
     );
     return { sessionId, refreshToken };
   }
@@ -176,35 +183,57 @@ export class AccountStore {
   /** The live session behind a token, or undefined if revoked, expired, idle too long or its account is off. */
   async activeSession(tenantId: string, sessionId: string, idleMinutes: number): Promise<ActiveSession | undefined> {
     // Runs on every request: prepared once per connection.
-    const rows = await this.db.prepared<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown }>(
+    const rows = await this.db.prepared<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown; restriction: SessionRestriction | null; settings: unknown }>(
       tenantId,
-      'unichart_active_session',
-      `SELECT ${ACCOUNT_COLUMNS}, s.id AS session_id, s.last_seen_at, r.policy
+      'unichart_active_session_v2',
+      `SELECT ${ACCOUNT_COLUMNS}, s.id AS session_id, s.last_seen_at, s.restriction, r.policy, ps.value AS settings
        FROM user_session s JOIN user_account a ON a.tenant_id = s.tenant_id AND a.id = s.user_id
        JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
+       LEFT JOIN practice_setting ps ON ps.tenant_id = s.tenant_id AND ps.key = '${SECURITY_SETTING_KEY}'
        WHERE s.tenant_id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
          AND s.last_seen_at > now() - make_interval(mins => $3) AND a.status = 'active'`,
       [tenantId, sessionId, idleMinutes],
     );
     const row = rows[0];
     if (!row) return undefined;
-    return { sessionId: row.session_id, account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy), lastSeenAt: new Date(row.last_seen_at) };
+    return {
+      sessionId: row.session_id,
+      account: publicAccount(toRecord(row)),
+      policy: parsePolicy(row.policy),
+      lastSeenAt: new Date(row.last_seen_at),
+      ...(row.restriction ? { restriction: row.restriction } : {}),
+      settings: parseSecuritySettings(row.settings),
+    };
   }
 
   /**
    * An active account with its role's policy, for a request made with an app's token (which
    * names the account, not a session): a deactivated account fails at once.
    */
-  async activeAccount(tenantId: string, id: string): Promise<{ account: Account; policy: AccessPolicy } | undefined> {
-    const rows = await this.db.prepared<AccountRow & { policy: unknown }>(
+  async activeAccount(tenantId: string, id: string): Promise<{ account: Account; policy: AccessPolicy; settings: SecuritySettings } | undefined> {
+    const rows = await this.db.prepared<AccountRow & { policy: unknown; settings: unknown }>(
       tenantId,
-      'unichart_active_account',
-      `SELECT ${ACCOUNT_COLUMNS}, r.policy FROM user_account a JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
+      'unichart_active_account_v2',
+      `SELECT ${ACCOUNT_COLUMNS}, r.policy, ps.value AS settings FROM user_account a JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
+       LEFT JOIN practice_setting ps ON ps.tenant_id = a.tenant_id AND ps.key = '${SECURITY_SETTING_KEY}'
        WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'active'`,
       [tenantId, id],
     );
     const row = rows[0];
-    return row && { account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy) };
+    return row && { account: publicAccount(toRecord(row)), policy: parsePolicy(row.policy), settings: parseSecuritySettings(row.settings) };
+  }
+
+  /** Whether the practice requires a second factor of this account's role (read at sign-in, when nothing else is known). */
+  async mfaDemanded(tenantId: string, roleCode: string): Promise<boolean> {
+    const rows = await this.db.query<{ policy: unknown; settings: unknown }>(
+      tenantId,
+      `SELECT r.policy, ps.value AS settings FROM access_role r
+       LEFT JOIN practice_setting ps ON ps.tenant_id = r.tenant_id AND ps.key = '${SECURITY_SETTING_KEY}'
+       WHERE r.tenant_id = $1 AND r.code = $2`,
+      [tenantId, roleCode],
+    );
+    const row = rows[0];
+    return Boolean(row && parsePolicy(row.policy).requiresMfa && parseSecuritySettings(row.settings).mfaRequired);
   }
 
   /** The practice of an account, by its id alone (ids are unique across practices). */

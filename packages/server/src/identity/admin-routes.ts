@@ -6,12 +6,16 @@ import type { AuditKind } from '../audit/audit-record.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { hashPassword, passwordProblem } from './passwords.js';
+import { securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Accounts and roles, for administrators of the practice; every change goes on the audit trail. */
-export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail }): void {
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  deps: { accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail; settings: SecuritySettingsStore },
+): void {
   const administrator = async (request: FastifyRequest): Promise<Actor> => {
     const actor = await deps.authenticator.authenticate(request.headers.authorization);
     if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not manage accounts`);
@@ -83,6 +87,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     return reply.code(204).send();
   });
 
+  registerSecuritySettingRoutes(app, deps, administrator, audited);
+
   app.get('/admin/roles', async (request) => {
     const actor = await administrator(request);
     return deps.accounts.listRoles(actor.tenantId);
@@ -94,10 +100,42 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accounts: Acco
     const body = (request.body ?? {}) as { name?: unknown; policy?: unknown };
     if (!/^[a-z][a-z0-9-]{1,40}$/.test(code)) throw badRequest('A role code is lower-case letters, digits and "-"');
     if (typeof body.name !== 'string' || !body.name.trim()) throw badRequest('name is required', 'name');
-    if (!isAccessPolicy(body.policy)) throw badRequest('policy must be {"rules": [{"resourceTypes": [...], "interactions": [...], "ownCompartment"?: boolean}]}', 'policy');
+    if (!isAccessPolicy(body.policy)) {
+      throw badRequest(
+        'policy must be {"rules": [{"resourceTypes": [...], "interactions": [...], "ownCompartment"?: boolean}], "administration"?, "requiresMfa"?, "careTeamOnly"?, "sensitiveIdentifiers"?: boolean}',
+        'policy',
+      );
+    }
     await deps.accounts.saveRole(actor.tenantId, { code, name: body.name.trim(), policy: body.policy });
     await audited(request, actor, 'role-update', `Saved role ${code}: ${JSON.stringify(body.policy)}`);
     return { code, name: body.name.trim(), policy: body.policy };
+  });
+}
+
+/** The practice's security switches: MFA required, care-team restriction, emergency access length. */
+function registerSecuritySettingRoutes(
+  app: FastifyInstance,
+  deps: { settings: SecuritySettingsStore },
+  administrator: (request: FastifyRequest) => Promise<Actor>,
+  audited: (request: FastifyRequest, actor: Actor, kind: AuditKind, description: string) => Promise<void>,
+): void {
+  app.get('/admin/settings/security', async (request) => {
+    const actor = await administrator(request);
+    return deps.settings.get(actor.tenantId);
+  });
+
+  app.put('/admin/settings/security', async (request) => {
+    const actor = await administrator(request);
+    const body = request.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Send JSON such as {"mfaRequired": true}');
+    const problem = securitySettingsProblem(body as Record<string, unknown>);
+    if (problem) throw badRequest(problem);
+    const before = await deps.settings.get(actor.tenantId);
+    const after = { ...before, ...(body as object) };
+    await deps.settings.save(actor.tenantId, after);
+    const changes = Object.entries(body as Record<string, unknown>).map(([name, value]) => `${name}: ${JSON.stringify(before[name as keyof typeof before])} -> ${JSON.stringify(value)}`);
+    await audited(request, actor, 'setting-update', `Security settings changed (${changes.join(', ') || 'nothing'})`);
+    return after;
   });
 }
 

@@ -27,7 +27,8 @@ export function registerAuthRoutes(
     if (body.totp !== undefined && typeof body.totp !== 'string') throw badRequest('totp must be the 6-digit code as a string', 'totp');
     try {
       const { tokens, account } = await deps.signIn.withPassword(body.email.trim(), body.password, body.totp);
-      await deps.audit.record(account.tenantId, { kind: 'login', agent: agentOf(account), outcome: 'success', sourceAddress: request.ip });
+      const description = 'mfa_enrolment_required' in tokens ? 'Signed in only to enrol a second factor the practice requires' : undefined;
+      await deps.audit.record(account.tenantId, { kind: 'login', agent: agentOf(account), outcome: 'success', sourceAddress: request.ip, description });
       return tokens;
     } catch (error) {
       // A failed sign-in to a known account goes on that practice's trail; unknown emails have no practice.
@@ -44,8 +45,10 @@ export function registerAuthRoutes(
     return deps.signIn.withRefreshToken(body.refresh_token);
   });
 
+  // These four answer a session restricted to enrolling MFA; every other route refuses it.
+  const allowRestricted = { allowRestricted: true };
   app.post('/auth/logout', async (request, reply) => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const actor = await deps.authenticator.authenticate(request.headers.authorization, allowRestricted);
     await deps.accounts.revokeSession(actor.tenantId, actor.sessionId);
     await deps.audit.record(actor.tenantId, { kind: 'logout', agent: agentOf(actor.account), outcome: 'success', sourceAddress: request.ip });
     return reply.code(204).send();
@@ -54,27 +57,29 @@ export function registerAuthRoutes(
   // Multi-factor enrolment: the server proposes a secret; it is kept (encrypted) only once the
   // person proves their authenticator app holds it by sending a current code.
   app.post('/auth/mfa/setup', async (request) => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const actor = await deps.authenticator.authenticate(request.headers.authorization, allowRestricted);
     const secret = generateSecret();
     return { secret, otpauthUri: generateURI({ secret, label: actor.account.email, issuer: 'Unichart' }) };
   });
 
   app.post('/auth/mfa/confirm', async (request, reply) => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const actor = await deps.authenticator.authenticate(request.headers.authorization, allowRestricted);
     const body = (request.body ?? {}) as { secret?: unknown; totp?: unknown };
     if (typeof body.secret !== 'string' || !/^[A-Z2-7]{16,64}$/.test(body.secret)) throw badRequest('secret must be the base32 secret from /auth/mfa/setup', 'secret');
     if (typeof body.totp !== 'string') throw badRequest('totp must be the current 6-digit code', 'totp');
     if (!(await verifyTotp({ secret: body.secret, token: body.totp })).valid) throw badRequest('The code does not match; check the time on the device and try again', 'totp');
     await deps.accounts.setMfaSecret(actor.tenantId, actor.account.id, deps.encryption.encrypt(body.secret));
+    // The enrolment-only session has done its one job; a full session needs a sign-in with the code.
+    if (actor.restriction) await deps.accounts.revokeSession(actor.tenantId, actor.sessionId);
     return reply.code(204).send();
   });
 
   app.get('/auth/me', async (request) => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
+    const actor = await deps.authenticator.authenticate(request.headers.authorization, allowRestricted);
     const { id, email, displayName, roleCode, fhirUser, mfaEnabled } = actor.account;
     const role = (await deps.accounts.listRoles(actor.tenantId)).find((r) => r.code === roleCode);
     // The policy lets the web app show only the workspaces this role can use (the server still checks every call);
     // idleMinutes lets it warn before the server ends an unused session.
-    return { id, email, displayName, role: roleCode, roleName: role?.name ?? roleCode, policy: actor.policy, fhirUser, mfaEnabled, practiceId: actor.tenantId, idleMinutes: deps.idleMinutes };
+    return { id, email, displayName, role: roleCode, roleName: role?.name ?? roleCode, policy: actor.policy, fhirUser, mfaEnabled, practiceId: actor.tenantId, idleMinutes: deps.idleMinutes, ...(actor.restriction ? { restriction: actor.restriction } : {}) };
   });
 }

@@ -1,7 +1,8 @@
 import { FhirError } from '@unichart/fhir';
 import type { AccessTokens } from './access-tokens.js';
 import type { AccessPolicy } from './access-policy.js';
-import type { Account, AccountStore } from './account-store.js';
+import type { Account, AccountStore, SessionRestriction } from './account-store.js';
+import type { SecuritySettings } from '../practice/security-settings.js';
 import type { AuditAgent } from '../audit/audit-record.js';
 import type { ResourceScope } from './oauth/smart-scopes.js';
 
@@ -13,6 +14,10 @@ export interface Actor {
   readonly sessionId: string;
   /** Set when the request comes from an app with an OAuth access token: what the token allows. */
   readonly app?: AppGrant;
+  /** The practice's security switches (care-team restriction, MFA); defaults when absent. */
+  readonly settings?: SecuritySettings;
+  /** A session that may only enrol a second factor. */
+  readonly restriction?: SessionRestriction;
 }
 
 /** An app's access token, as every access check needs it. */
@@ -45,16 +50,37 @@ export class Authenticator {
     private readonly idleMinutes: number,
   ) {}
 
-  async authenticate(authorization: string | undefined): Promise<Actor> {
+  /**
+   * A session restricted to enrolling MFA is refused (403) everywhere except the few routes that
+   * pass allowRestricted: enrolment itself, /auth/me and sign-out.
+   */
+  async authenticate(authorization: string | undefined, options: { allowRestricted?: boolean } = {}): Promise<Actor> {
     const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthorized('Sign in first: send Authorization: Bearer <access_token>');
     const claims = await this.tokens.verify(token);
     if (!claims) throw unauthorized('The access token is not valid or has expired');
     const session = await this.accounts.activeSession(claims.tid, claims.sid, this.idleMinutes);
     if (!session || session.account.id !== claims.sub) throw unauthorized('The session has ended; sign in again');
+    if (session.restriction === 'mfa-enrolment' && !options.allowRestricted) throw mfaEnrolmentRequired();
     if (Date.now() - session.lastSeenAt.getTime() > TOUCH_AFTER_MS) await this.accounts.touchSession(claims.tid, claims.sid);
-    return { tenantId: claims.tid, account: session.account, policy: session.policy, sessionId: session.sessionId };
+    return {
+      tenantId: claims.tid,
+      account: session.account,
+      policy: session.policy,
+      sessionId: session.sessionId,
+      settings: session.settings,
+      ...(session.restriction ? { restriction: session.restriction } : {}),
+    };
   }
+}
+
+/** The coded reason a restricted session is refused, so a client can send the person to enrolment. */
+export function mfaEnrolmentRequired(): FhirError {
+  const message =
+    'Your practice requires two-step sign-in for your role: enrol an authenticator app (POST /auth/mfa/setup, then POST /auth/mfa/confirm with its code), then sign in again with the code';
+  const error = new FhirError(403, 'security', message);
+  error.issues[0]!.details = { coding: [{ system: 'https://unichart.dev/fhir/CodeSystem/sign-in-failure', code: 'mfa-enrolment-required' }], text: message };
+  return error;
 }
 
 export function unauthorized(message: string): FhirError {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { FieldEncryption } from '../security/field-encryption.js';
+import { SensitiveIdentifiers } from '../security/sensitive-identifiers.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountStore } from './account-store.js';
 import { Authenticator } from './authenticator.js';
@@ -10,6 +11,12 @@ import { DEFAULT_SIGN_IN_POLICY, SignIn, type SignInPolicy } from './sign-in.js'
 export interface IdentityOptions {
   /** `UNICHART_ENCRYPTION_KEYS`; without it a key is kept in the database (development only). */
   readonly encryptionKeys?: string;
+  /**
+   * `UNICHART_IDENTIFIER_INDEX_KEY` (base64 of 32 bytes): keys the search tokens of SSNs and
+   * licences. It does not rotate with the encryption keys (tokens would stop matching); without
+   * it a key is kept in the database (development only).
+   */
+  readonly identifierIndexKey?: string;
   readonly accessTokenSeconds?: number;
   readonly signIn?: Partial<SignInPolicy>;
 }
@@ -18,6 +25,8 @@ export interface Identity {
   readonly accounts: AccountStore;
   readonly tokens: AccessTokens;
   readonly encryption: FieldEncryption;
+  /** Encrypts, indexes and reveals or masks SSNs and driver's licences on Patients and RelatedPersons. */
+  readonly sensitiveIdentifiers: SensitiveIdentifiers;
   readonly signIn: SignIn;
   readonly authenticator: Authenticator;
   readonly encryptionKeyFromDatabase: boolean;
@@ -32,10 +41,13 @@ export async function createIdentity(db: Database, options: IdentityOptions = {}
   const encryption = options.encryptionKeys
     ? FieldEncryption.fromSpec(options.encryptionKeys)
     : new FieldEncryption([{ id: 'db', key: Buffer.from(await accounts.platformSecret('field-encryption-key'), 'base64url') }]);
+  const indexKey = Buffer.from(options.identifierIndexKey ?? (await accounts.platformSecret('identifier-index-key')), options.identifierIndexKey ? 'base64' : 'base64url');
+  if (indexKey.length < 32) throw new Error('UNICHART_IDENTIFIER_INDEX_KEY must be at least 32 bytes (base64)');
   return {
     accounts,
     tokens,
     encryption,
+    sensitiveIdentifiers: new SensitiveIdentifiers(encryption, indexKey),
     signIn: new SignIn(accounts, tokens, encryption, policy),
     authenticator: new Authenticator(accounts, tokens, policy.idleMinutes),
     encryptionKeyFromDatabase: !options.encryptionKeys,

@@ -6,17 +6,30 @@ import type { StoredMatch } from '../fhir/search/execute-search.js';
 import type { CompartmentScope } from '../fhir/search/search-sql.js';
 import { grantingRule, type AccessRule } from './access-policy.js';
 import type { Actor } from './authenticator.js';
+import { inCompartments, isPatientData, patientsCompartment } from './care-team.js';
+import type { PatientReach } from './patient-reach.js';
 
 /**
  * FHIR access for a signed-in person, from their role's policy. A rule marked ownCompartment
  * confines the person to the Patient compartment of their own Patient record: searches are
  * scoped in SQL (so counts leak nothing), single resources are checked by id.
+ *
+ * With a reach (a care team, when the role is careTeamOnly and the practice turned the
+ * restriction on; or what was shared with an outside provider), patient data is confined the
+ * same way to the compartments of the patients reachable for each type.
  */
 export class PolicyAccess implements FhirAccess {
   private readonly ownPatientId: string | undefined;
 
-  /** `dependantId`: for a guardian's account (fhirUser RelatedPerson/…), the patient found by forActor. */
-  constructor(private readonly actor: Actor, dependantId?: string) {
+  /**
+   * `dependantId`: for a guardian's account (fhirUser RelatedPerson/…), the patient found by forActor.
+   * `reach`: the patients a care team or an outside provider's shares reach.
+   */
+  constructor(
+    private readonly actor: Actor,
+    dependantId?: string,
+    private readonly reach?: PatientReach,
+  ) {
     const [type, id] = actor.account.fhirUser?.split('/') ?? [];
     this.ownPatientId = type === 'Patient' ? id : type === 'RelatedPerson' ? dependantId : undefined;
   }
@@ -27,14 +40,14 @@ export class PolicyAccess implements FhirAccess {
    * compartment rules go, only while the RelatedPerson is active, in its period, and records a
    * relationship that carries the right to see the record (see guardianOf).
    */
-  static async forActor(actor: Actor, tx: RepositoryTransaction, now = new Date()): Promise<PolicyAccess> {
+  static async forActor(actor: Actor, tx: RepositoryTransaction, reach?: PatientReach, now = new Date()): Promise<PolicyAccess> {
     const [type, id] = actor.account.fhirUser?.split('/') ?? [];
-    if (type !== 'RelatedPerson' || !id) return new PolicyAccess(actor);
+    if (type !== 'RelatedPerson' || !id) return new PolicyAccess(actor, undefined, reach);
     const related = await tx.read('RelatedPerson', id).then(
       (version) => JSON.parse(version.content!) as RelatedPerson,
       () => undefined,
     );
-    return new PolicyAccess(actor, related && dependantOf(related, now));
+    return new PolicyAccess(actor, related && dependantOf(related, now), reach);
   }
 
   require(resourceType: string, interaction: FhirInteraction): void {
@@ -43,26 +56,36 @@ export class PolicyAccess implements FhirAccess {
       const what = resourceType === '*' ? 'all resources' : resourceType;
       throw forbidden(`Your role (${this.actor.account.roleCode}) may not ${interaction} ${what}`);
     }
+    // Everything at once would reach past the care team.
+    if (this.reach && resourceType === '*') throw forbidden(`${interaction} across all resources is not available while your access is limited to some patients`);
   }
 
   searchScope(resourceType: string): CompartmentScope | undefined {
     const rule = this.rule(resourceType, 'search') ?? this.rule(resourceType, 'read');
-    if (!rule?.ownCompartment) return undefined;
-    return patientCompartment(this.ownPatientId, resourceType);
+    if (rule?.ownCompartment) return patientCompartment(this.ownPatientId, resourceType);
+    return this.careTeamScope(resourceType);
   }
 
   async canReach(tx: RepositoryTransaction, resourceType: string, id: string, interaction: FhirInteraction): Promise<boolean> {
     const rule = this.rule(resourceType, interaction);
     if (!rule) return false;
-    if (!rule.ownCompartment) return true;
-    return (await inPatientCompartment(tx, this.ownPatientId, resourceType, [id])).has(id);
+    if (rule.ownCompartment) return (await inPatientCompartment(tx, this.ownPatientId, resourceType, [id])).has(id);
+    const careTeam = this.careTeamScope(resourceType);
+    return !careTeam || (await inCompartments(tx, careTeam, resourceType, [id])).has(id);
   }
 
   canWrite(tx: RepositoryTransaction, resource: Resource, interaction: 'create' | 'update'): boolean {
     const rule = this.rule(resource.resourceType, interaction);
     if (!rule) return false;
-    if (!rule.ownCompartment) return true;
-    return writesIntoCompartment(tx, resource, this.ownPatientId);
+    if (rule.ownCompartment) return writesIntoCompartment(tx, resource, this.ownPatientId);
+    if (!this.reach || !isPatientData(resource.resourceType)) return true;
+    // A new patient has no care team yet; anything else must stay with patients in the reach.
+    const patients = this.reach.patientsFor(resource.resourceType);
+    if (resource.resourceType === 'Patient') return interaction === 'create' || patients.includes(resource.id ?? '');
+    const reachable = new Set(patients);
+    const links = new Set(patientCompartmentParams(resource.resourceType));
+    const rows = extractIndexRows(resource as unknown as Record<string, unknown>, tx.registry, links);
+    return rows.reference.every((row) => row.targetType !== 'Patient' || reachable.has(row.targetId ?? ''));
   }
 
   async visible(tx: RepositoryTransaction, matches: StoredMatch[]): Promise<StoredMatch[]> {
@@ -72,14 +95,22 @@ export class PolicyAccess implements FhirAccess {
     for (const [type, group] of byType) {
       const rule = this.rule(type, 'read');
       if (!rule) continue;
-      if (!rule.ownCompartment) {
+      const careTeam = rule.ownCompartment ? undefined : this.careTeamScope(type);
+      if (!rule.ownCompartment && !careTeam) {
         kept.push(...group);
         continue;
       }
-      const reachable = await inPatientCompartment(tx, this.ownPatientId, type, group.map((m) => m.id));
+      const ids = group.map((m) => m.id);
+      const reachable = careTeam ? await inCompartments(tx, careTeam, type, ids) : await inPatientCompartment(tx, this.ownPatientId, type, ids);
       kept.push(...group.filter((m) => reachable.has(m.id)));
     }
     return kept;
+  }
+
+  /** The confinement of a type to the reachable patients, when it applies. */
+  private careTeamScope(resourceType: string): CompartmentScope | undefined {
+    if (!this.reach || !isPatientData(resourceType)) return undefined;
+    return patientsCompartment(this.reach.patientsFor(resourceType), resourceType);
   }
 
   private rule(resourceType: string, interaction: FhirInteraction): AccessRule | undefined {

@@ -24,7 +24,22 @@ export interface TokenResponse {
   readonly refresh_token: string;
 }
 
-export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid' | 'sso-required';
+/**
+ * The answer to a correct password when the practice requires a second factor the person has
+ * not enrolled: a token good only for enrolling one (no refresh token), and what to do next.
+ */
+export interface EnrolmentResponse {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly mfa_enrolment_required: true;
+  readonly message: string;
+}
+
+const ENROLMENT_MESSAGE =
+  'Your practice requires two-step sign-in for your role. This token may only enrol an authenticator app: POST /auth/mfa/setup, then POST /auth/mfa/confirm with the secret and a current code; then sign in again with the code.';
+
+export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid' | 'mfa-enrolment-required' | 'sso-required';
 
 /** The code system of `issue.details` on a failed sign-in, so a client can tell "ask for the code" from "wrong password". */
 export const SIGN_IN_FAILURE_SYSTEM = 'https://unichart.dev/fhir/CodeSystem/sign-in-failure';
@@ -50,9 +65,19 @@ export class SignIn {
     return this.policy.sessionHours;
   }
 
-  async withPassword(email: string, password: string, totp?: string): Promise<{ tokens: TokenResponse; account: SignInRecord }> {
-    const account = await this.verifyCredentials(email, password, totp);
-    return { tokens: await this.openSession(account), account };
+  async withPassword(email: string, password: string, totp?: string): Promise<{ tokens: TokenResponse | EnrolmentResponse; account: SignInRecord }> {
+    try {
+      const account = await this.verifyCredentials(email, password, totp);
+      return { tokens: await this.openSession(account), account };
+    } catch (error) {
+      // The password was right: rather than lock the person out, let them enrol the factor now.
+      if (!(error instanceof SignInError && error.reason === 'mfa-enrolment-required' && error.account)) throw error;
+      const account = error.account;
+      await this.accounts.recordSuccessfulSignIn(account);
+      const { sessionId } = await this.accounts.openSession(account, 1, 'mfa-enrolment');
+      const access = await this.tokens.sign({ sub: account.id, tid: account.tenantId, sid: sessionId });
+      return { tokens: { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, mfa_enrolment_required: true, message: ENROLMENT_MESSAGE }, account };
+    }
   }
 
   /**
@@ -83,6 +108,8 @@ export class SignIn {
         await this.accounts.recordFailedSignIn(account, this.policy.lockAfter, this.policy.lockMinutes);
         throw new SignInError('mfa-invalid', 'The authenticator code is not right', account);
       }
+    } else if (await this.accounts.mfaDemanded(account.tenantId, account.roleCode)) {
+      throw new SignInError('mfa-enrolment-required', 'Your practice requires two-step sign-in for your role: sign in to Unichart to enrol an authenticator app first', account);
     }
     await this.accounts.recordSuccessfulSignIn(account);
     return account;
@@ -91,7 +118,7 @@ export class SignIn {
   async withRefreshToken(refreshToken: string): Promise<TokenResponse> {
     const session = await this.accounts.findSessionByRefresh(refreshToken);
     const active = session && (await this.accounts.activeSession(session.tenantId, session.sessionId, this.policy.idleMinutes));
-    if (!session || !active) throw new SignInError('invalid-credentials', 'The refresh token is not valid; sign in again');
+    if (!session || !active || active.restriction) throw new SignInError('invalid-credentials', 'The refresh token is not valid; sign in again');
     const rotated = await this.accounts.rotateRefresh(session.tenantId, session.sessionId);
     const access = await this.tokens.sign({ sub: active.account.id, tid: session.tenantId, sid: session.sessionId });
     return { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, refresh_token: rotated };

@@ -37,7 +37,8 @@ export function registrationOperations(): FhirOperation[] {
       const candidates = await findCandidates(ctx.tx, input);
       const scored = candidates
         .filter((c) => c.id !== input.id && c.active !== false)
-        .map((candidate) => ({ candidate, result: scoreMatch(input, candidate) }))
+        // Stored SSNs and licences are keyed hashes: compare the input's in the same form.
+        .map((candidate) => ({ candidate, result: scoreMatch(ctx.tx.comparableForm(input), candidate) }))
         .filter(({ result }) => result.grade && (!onlyCertain || result.grade === 'certain'))
         .sort((a, b) => b.result.score - a.result.score)
         .slice(0, count);

@@ -7,6 +7,7 @@ import * as appointmentBooking from './006-appointment-booking.js';
 import * as medicalRecordNumber from './007-medical-record-number.js';
 import * as jobQueue from './008-job-queue.js';
 import * as singleSignOn from './009-single-sign-on.js';
+import * as security from './010-security.js';
 
 export interface Migration {
   readonly version: number;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'medical-record-number', sql: medicalRecordNumber.sql },
   { version: 8, name: 'job-queue', sql: jobQueue.sql },
   { version: 9, name: 'single-sign-on', sql: singleSignOn.sql },
+  { version: 10, name: 'security', sql: security.sql },
 ];

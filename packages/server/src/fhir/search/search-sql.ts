@@ -6,6 +6,8 @@ import { SqlParams } from './sql-params.js';
 export interface CompartmentScope {
   readonly type: string;
   readonly id: string;
+  /** Several compartments at once (a clinician's care team): any of these ids, instead of `id`. */
+  readonly ids?: readonly string[];
   /** Reference parameters of the searched type that link it to the compartment. */
   readonly params: readonly string[];
 }
@@ -43,10 +45,14 @@ export function buildSearchQuery(
 }
 
 function compartmentCondition(ctx: ConditionContext, resourceType: string, compartment: CompartmentScope): string {
-  if (resourceType === compartment.type) return `r.id = ${ctx.params.add(compartment.id)}`;
+  // Parameters are numbered as they are added: add the target only where the SQL uses it.
+  const target = () => (compartment.ids ? `= ANY(${ctx.params.add(compartment.ids)}::text[])` : `= ${ctx.params.add(compartment.id)}`);
+  if (resourceType === compartment.type) return `r.id ${target()}`;
   if (compartment.params.length === 0) return 'false';
+  const codes = ctx.params.add(compartment.params);
+  const type = ctx.params.add(compartment.type);
   return `EXISTS (SELECT 1 FROM sp_reference cm WHERE cm.tenant_id = ${ctx.tenant} AND cm.resource_type = r.resource_type AND cm.id = r.id
-    AND cm.code = ANY(${ctx.params.add(compartment.params)}::text[]) AND cm.target_type = ${ctx.params.add(compartment.type)} AND cm.target_id = ${ctx.params.add(compartment.id)})`;
+    AND cm.code = ANY(${codes}::text[]) AND cm.target_type = ${type} AND cm.target_id ${target()})`;
 }
 
 /** Resources without a value sort last in either direction: the sentinels make every key non-null. */

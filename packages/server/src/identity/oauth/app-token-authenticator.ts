@@ -42,6 +42,6 @@ export class AppTokenAuthenticator {
     const accountId = 'accountId' in issued ? issued.accountId : undefined;
     const active = accountId ? await this.accounts.activeAccount(app.tenantId, accountId) : undefined;
     if (!active) throw unauthorized('The account this token was issued for is no longer active');
-    return { tenantId: app.tenantId, account: active.account, policy: active.policy, sessionId: issued.jti, app: { ...grant, system: false } };
+    return { tenantId: app.tenantId, account: active.account, policy: active.policy, settings: active.settings, sessionId: issued.jti, app: { ...grant, system: false } };
   }
 }

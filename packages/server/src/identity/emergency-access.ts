@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/database.js';
+
+/** One "break the glass" grant: a person's time-limited access to one patient, with their reason. */
+export interface EmergencyGrant {
+  readonly id: string;
+  readonly accountId: string;
+  readonly patientId: string;
+  readonly reason: string;
+  readonly startedAt: string;
+  readonly expiresAt: string;
+}
+
+/** A grant as administrators review it: who, which patient, why, when, and what they did during it. */
+export interface EmergencyAccessReportEntry extends EmergencyGrant {
+  readonly account: { readonly email: string; readonly displayName: string; readonly role: string };
+  readonly accesses: readonly { readonly recorded: string; readonly kind: string; readonly what: readonly string[]; readonly query?: string }[];
+}
+
+type GrantRow = { id: string; account_id: string; patient_id: string; reason: string; started_at: Date | string; expires_at: Date | string };
+
+const toGrant = (row: GrantRow): EmergencyGrant => ({
+  id: row.id,
+  accountId: row.account_id,
+  patientId: row.patient_id,
+  reason: row.reason,
+  startedAt: new Date(row.started_at).toISOString(),
+  expiresAt: new Date(row.expires_at).toISOString(),
+});
+
+/** Most accesses listed per grant; the full list is on the audit trail. */
+const ACCESSES_PER_GRANT = 500;
+
+/** Emergency access grants (append-only) and the administrators' report of them. */
+export class EmergencyAccessStore {
+  constructor(private readonly db: Database) {}
+
+  async grant(tenantId: string, input: { accountId: string; patientId: string; reason: string; minutes: number }): Promise<EmergencyGrant> {
+    const rows = await this.db.query<GrantRow>(
+      tenantId,
+      `INSERT INTO emergency_access (tenant_id, id, account_id, patient_id, reason, expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(mins => $6))
+       RETURNING id, account_id, patient_id, reason, started_at, expires_at`,
+      [tenantId, randomUUID(), input.accountId, input.patientId, input.reason, input.minutes],
+    );
+    return toGrant(rows[0]!);
+  }
+
+  /** The person's grants still running: read on each request of a care-team-restricted person. */
+  async active(tenantId: string, accountId: string): Promise<EmergencyGrant[]> {
+    const rows = await this.db.prepared<GrantRow>(
+      tenantId,
+      'unichart_emergency_active',
+      'SELECT id, account_id, patient_id, reason, started_at, expires_at FROM emergency_access WHERE tenant_id = $1 AND account_id = $2 AND expires_at > now() ORDER BY started_at',
+      [tenantId, accountId],
+    );
+    return rows.map(toGrant);
+  }
+
+  /**
+   * Grants started in [since, until), newest first, each with the audit entries of that person
+   * on that patient while it ran: what was actually opened under it.
+   */
+  async report(tenantId: string, since: Date, until: Date): Promise<EmergencyAccessReportEntry[]> {
+    const grants = await this.db.query<GrantRow & { email: string; display_name: string; role_code: string }>(
+      tenantId,
+      `SELECT g.id, g.account_id, g.patient_id, g.reason, g.started_at, g.expires_at, a.email::text AS email, a.display_name, a.role_code
+       FROM emergency_access g JOIN user_account a ON a.tenant_id = g.tenant_id AND a.id = g.account_id
+       WHERE g.tenant_id = $1 AND g.started_at >= $2 AND g.started_at < $3 ORDER BY g.started_at DESC`,
+      [tenantId, since.toISOString(), until.toISOString()],
+    );
+    const entries: EmergencyAccessReportEntry[] = [];
+    for (const row of grants) {
+      const events = await this.db.query<{ recorded: Date | string; type: string; content: string }>(
+        tenantId,
+        `SELECT e.recorded, e.type, e.content FROM audit_event_patient p
+         JOIN audit_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id
+         WHERE p.tenant_id = $1 AND p.patient_id = $2 AND p.recorded >= $3 AND p.recorded <= $4 AND e.agent_user = $5 AND e.type <> 'emergency-access'
+         ORDER BY p.recorded LIMIT ${ACCESSES_PER_GRANT}`,
+        [tenantId, row.patient_id, row.started_at, row.expires_at, row.account_id],
+      );
+      entries.push({
+        ...toGrant(row),
+        account: { email: row.email, displayName: row.display_name, role: row.role_code },
+        accesses: events.map((event) => {
+          const content = JSON.parse(event.content) as { entity?: { what?: { reference?: string }; description?: string }[] };
+          const what = (content.entity ?? []).flatMap((e) => (e.what?.reference ? [e.what.reference] : []));
+          const query = content.entity?.find((e) => e.description)?.description;
+          return { recorded: new Date(event.recorded).toISOString(), kind: event.type, what, ...(query ? { query } : {}) };
+        }),
+      });
+    }
+    return entries;
+  }
+}
