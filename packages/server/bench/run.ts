@@ -8,6 +8,7 @@ import { parseSearchRequest, SearchParameterRegistry, sharedDataDir } from '@uni
 import { buildSearchQuery } from '../src/fhir/search/search-sql.js';
 import { AuditSealer, FhirRepository, importFiles, openDatabase, ensurePractice, ValidationPool, type Database } from '../src/index.js';
 import { runLoad, round, type LoadResult } from './load.js';
+import { measureDemoLoad } from './demo.js';
 import { measureScheduling } from './scheduling.js';
 import { createRandom, LOINC, observation, patient } from './workload.js';
 
@@ -51,7 +52,8 @@ function emitLoad(db: string, bench: string, scale: string, result: LoadResult, 
 
 async function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {
-    env: { ...process.env, ...env },
+    // The benchmarks make their own data; the demo practice is measured on its own below.
+    env: { ...process.env, UNICHART_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -257,12 +259,12 @@ async function runBackend(backend: Backend): Promise<void> {
 }
 
 const only = process.env.BENCH_DB;
-/** `scheduling`: only the scheduling figures (a quick run). */
+/** `scheduling`: only the scheduling figures (a quick run); `demo`: only the demo practice's load. */
 const SUITE = process.env.BENCH_SUITE;
 const dataDir = await mkdtemp(join(tmpdir(), 'unichart-bench-'));
 try {
-  if (SUITE !== 'scheduling') await measureCeiling();
-  if (!only || only === 'postgres') {
+  if (SUITE !== 'scheduling' && SUITE !== 'demo') await measureCeiling();
+  if ((!only || only === 'postgres') && SUITE !== 'demo') {
     const url = await ensureBenchDatabase('unichart_bench');
     if (url) {
       await runBackend({
@@ -273,7 +275,8 @@ try {
       });
     } else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
   }
-  if (!only || only === 'pglite') {
+  if ((!only || only === 'pglite') && (!SUITE || SUITE === 'demo')) await measureDemoLoad(join(dataDir, 'demo'), emit);
+  if ((!only || only === 'pglite') && SUITE !== 'demo') {
     const dir = join(dataDir, 'pglite');
     await runBackend({
       name: 'pglite',
