@@ -1,4 +1,4 @@
-import type { Appointment, Encounter, Resource, Schedule } from '@medplum/fhirtypes';
+import type { Appointment, CodeSystem, Coverage, Encounter, Location, Observation, Organization, Patient, Practitioner, PractitionerRole, Resource, Schedule, Slot } from '@medplum/fhirtypes';
 import { validateResource } from '@unichart/fhir';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
@@ -33,18 +33,18 @@ describe('the demo generator', { timeout: 60_000 }, () => {
   });
 
   it('is a practice: several practitioners with specialties, two clinics with rooms, payers, coverage with copays, a few hundred patients', () => {
-    expect(ofType(demo, 'Practitioner').length).toBeGreaterThanOrEqual(5);
-    expect(ofType(demo, 'PractitionerRole').every((r) => r.specialty?.[0]?.coding?.[0]?.system === 'http://nucc.org/provider-taxonomy')).toBe(true);
-    const locations = ofType(demo, 'Location');
+    expect(ofType<Practitioner>(demo, 'Practitioner').length).toBeGreaterThanOrEqual(5);
+    expect(ofType<PractitionerRole>(demo, 'PractitionerRole').every((r) => r.specialty?.[0]?.coding?.[0]?.system === 'http://nucc.org/provider-taxonomy')).toBe(true);
+    const locations = ofType<Location>(demo, 'Location');
     expect(locations.filter((l) => l.physicalType?.coding?.[0]?.code === 'bu')).toHaveLength(2);
     expect(locations.filter((l) => l.physicalType?.coding?.[0]?.code === 'ro').length).toBeGreaterThanOrEqual(4);
-    const payers = ofType(demo, 'Organization').filter((o) => o.identifier?.some((i) => i.system === 'https://unichart.dev/fhir/payer-id'));
+    const payers = ofType<Organization>(demo, 'Organization').filter((o) => o.identifier?.some((i) => i.system === 'https://unichart.dev/fhir/payer-id'));
     expect(payers).toHaveLength(2);
-    const coverages = ofType(demo, 'Coverage');
+    const coverages = ofType<Coverage>(demo, 'Coverage');
     expect(coverages.length).toBeGreaterThan(150);
     expect(coverages.every((c) => c.costToBeneficiary?.some((cost) => cost.valueMoney?.value))).toBe(true);
-    expect(ofType(demo, 'Patient')).toHaveLength(250);
-    expect(ofType(demo, 'CodeSystem')[0]).toMatchObject({ url: 'https://unichart.dev/fhir/CodeSystem/appointment-type' });
+    expect(ofType<Patient>(demo, 'Patient')).toHaveLength(250);
+    expect(ofType<CodeSystem>(demo, 'CodeSystem')[0]).toMatchObject({ url: 'https://unichart.dev/fhir/CodeSystem/appointment-type' });
   });
 
   it('gives patients histories over several years: problems, medications, allergies, vaccines, visits and results with reference ranges', () => {
@@ -52,11 +52,11 @@ describe('the demo generator', { timeout: 60_000 }, () => {
       expect(all(demo).some((r) => r.resourceType === type), type).toBe(true);
     }
     const portal = demo.accounts.find((a) => a.role === 'patient')!.fhirUser!;
-    const pressures = ofType(demo, 'Observation').filter((o) => o.subject?.reference === portal && o.code.coding?.[0]?.code === '85354-9');
+    const pressures = ofType<Observation>(demo, 'Observation').filter((o) => o.subject?.reference === portal && o.code.coding?.[0]?.code === '85354-9');
     const years = new Set(pressures.map((o) => o.effectiveDateTime!.slice(0, 4)));
     expect(years.size).toBeGreaterThanOrEqual(4);
     expect(pressures.every((o) => o.component?.every((c) => c.referenceRange?.[0]?.high))).toBe(true);
-    const ldl = ofType(demo, 'Observation').filter((o) => o.subject?.reference === portal && o.code.coding?.[0]?.code === '18262-6');
+    const ldl = ofType<Observation>(demo, 'Observation').filter((o) => o.subject?.reference === portal && o.code.coding?.[0]?.code === '18262-6');
     expect(ldl.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -65,7 +65,7 @@ describe('the demo generator', { timeout: 60_000 }, () => {
     const templates = schedules.map((s) => parseScheduleTemplate(s, 'UTC'));
     expect(templates.filter((t) => t.blocks.length > 0).length).toBeGreaterThanOrEqual(5);
     expect(templates.every((t) => t.timeZone === ZONE)).toBe(true);
-    const closures = ofType(demo, 'Slot').filter((s) => s.status === 'busy-unavailable');
+    const closures = ofType<Slot>(demo, 'Slot').filter((s) => s.status === 'busy-unavailable');
     expect(closures.map((s) => s.comment)).toEqual(expect.arrayContaining(['Annual leave']));
     expect(closures).toHaveLength(2);
   });
@@ -94,7 +94,7 @@ describe('the demo generator', { timeout: 60_000 }, () => {
       const sorted = intervals.sort((x, y) => x[0] - y[0]);
       sorted.slice(1).forEach(([start], i) => expect(start, actor).toBeGreaterThanOrEqual(sorted[i]![1]));
     }
-    const rooms = new Set(ofType(demo, 'Location').filter((l) => l.physicalType?.coding?.[0]?.code === 'ro').map((l) => `Location/${l.id}`));
+    const rooms = new Set(ofType<Location>(demo, 'Location').filter((l) => l.physicalType?.coding?.[0]?.code === 'ro').map((l) => `Location/${l.id}`));
     expect(appointments.some((a) => a.participant.some((p) => rooms.has(p.actor?.reference ?? '')))).toBe(false);
   });
 
