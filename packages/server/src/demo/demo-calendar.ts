@@ -138,8 +138,11 @@ function visitStatus(record: DemoRecord, booking: Booking): { status: VisitStatu
 function addVisit(record: DemoRecord, directory: DemoDirectory, booking: Booking): string {
   const { random } = record;
   const { schedule, patient, type, start, end } = booking;
-  const { status, encounter } = visitStatus(record, booking);
   const telehealth = type.code === 'telehealth';
+  const visit = visitStatus(record, booking);
+  const { status } = visit;
+  // A video visit has no exam room to be shown into.
+  const encounter = telehealth && visit.encounter === 'triaged' ? 'arrived' : visit.encounter;
   const participant: AppointmentParticipant[] = [
     { actor: referenceTo(patient.patient, displayName(patient)), required: 'required', status: 'accepted' },
     { actor: referenceTo(schedule.clinician.practitioner, schedule.clinician.display), required: 'required', status: 'accepted' },
