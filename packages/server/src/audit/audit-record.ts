@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { AuditEvent } from '@medplum/fhirtypes';
 
 /** Who did something, as the audit trail names them. */
@@ -74,7 +74,8 @@ const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: strin
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 
 export function buildAuditRecord(input: AuditInput, now: Date = new Date()): AuditRecord {
-  const id = randomUUID();
+  // Time-ordered ids append to the primary key's index instead of landing all over it (millions of rows).
+  const id = timeOrderedUuid();
   const recorded = now.toISOString();
   const rest = REST_KINDS.has(input.kind);
   const securityChange = SECURITY_CHANGES[input.kind];

@@ -59,11 +59,15 @@ describe('the web app at /', () => {
   });
 
   it('leaves the API its paths: unknown API routes are OperationOutcomes, not the page', async () => {
-    for (const url of ['/fhir/R4/NoSuchType', '/admin/nothing-here', '/auth/nothing', '/oauth2/authorize', '/.well-known/nothing']) {
+    for (const url of ['/fhir/R4/NoSuchType', '/admin/nothing-here', '/auth/nothing', '/.well-known/nothing']) {
       const response = await withWeb.inject({ method: 'GET', url });
       expect(response.headers['content-type'], url).toContain('json');
       expect(JSON.parse(response.body).resourceType, url).toBe('OperationOutcome');
     }
+    // The authorization server answers its own paths in its own way, never with the page.
+    const oauth = await withWeb.inject({ method: 'GET', url: '/oauth2/no-such-endpoint' });
+    expect(oauth.statusCode).toBe(404);
+    expect(oauth.headers['content-type']).not.toContain('text/html');
     const post = await withWeb.inject({ method: 'POST', url: '/app/admin/users', payload: {} });
     expect(post.statusCode).toBe(404);
     expect((await withWeb.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });

@@ -4,6 +4,7 @@ import { currentAuditContext } from '../audit/audit-context.js';
 import type { FhirAccess } from '../fhir/fhir-access.js';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import type { FhirOperation } from '../fhir/router.js';
+import { parametersOf } from '../fhir/operation-inputs.js';
 import { scoreMatch } from './patient-match.js';
 import { mergePatients, unmergePatients, type ProvenanceAgent } from './patient-merge.js';
 
@@ -142,12 +143,6 @@ async function findCandidates(tx: RepositoryTransaction, input: Patient): Promis
 function agent(): ProvenanceAgent {
   const { agent: who } = currentAuditContext();
   return who.who ? { reference: who.who, display: who.name } : { display: who.name };
-}
-
-function parametersOf(body: unknown): ParametersParameter[] {
-  const resource = body as Parameters | undefined;
-  if (resource?.resourceType !== 'Parameters') throw badRequest("Send the operation's inputs as a Parameters resource");
-  return resource.parameter ?? [];
 }
 
 function patientId(parameters: readonly ParametersParameter[], name: string): string {

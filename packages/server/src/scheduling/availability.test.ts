@@ -1,6 +1,6 @@
 import type { Schedule } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { AVAILABILITY_URL, cutSlots, merge, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, TIMEZONE_URL, within } from './availability.js';
+import { AVAILABILITY_URL, cutSlots, intersect, merge, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, TIMEZONE_URL, within } from './availability.js';
 
 const at = (iso: string) => new Date(iso);
 const span = (start: string, end: string) => ({ start: at(start), end: at(end) });
@@ -72,6 +72,17 @@ describe('interval arithmetic', () => {
       ['2030-01-01T09:30:00.000Z', '2030-01-01T10:00:00.000Z'],
       ['2030-01-01T10:20:00.000Z', '2030-01-01T11:50:00.000Z'],
     ]);
+  });
+
+  it('intersects: the times free in both', () => {
+    const practitioner = [span('2030-01-01T09:00:00Z', '2030-01-01T12:00:00Z'), span('2030-01-01T13:00:00Z', '2030-01-01T17:00:00Z')];
+    const room = [span('2030-01-01T11:00:00Z', '2030-01-01T14:00:00Z'), span('2030-01-01T16:30:00Z', '2030-01-01T18:00:00Z')];
+    expect(iso(intersect(practitioner, room))).toEqual([
+      ['2030-01-01T11:00:00.000Z', '2030-01-01T12:00:00.000Z'],
+      ['2030-01-01T13:00:00.000Z', '2030-01-01T14:00:00.000Z'],
+      ['2030-01-01T16:30:00.000Z', '2030-01-01T17:00:00.000Z'],
+    ]);
+    expect(intersect(practitioner, [])).toEqual([]);
   });
 
   it('cuts back-to-back slots that fit wholly, and tells whether a time lies within', () => {

@@ -170,6 +170,21 @@ export function subtract(open: readonly Interval[], busy: readonly Interval[]): 
   return free;
 }
 
+/** The times that lie in both. */
+export function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const left = merge(a);
+  const right = merge(b);
+  const both: Interval[] = [];
+  for (let i = 0, j = 0; i < left.length && j < right.length; ) {
+    const start = Math.max(left[i]!.start.getTime(), right[j]!.start.getTime());
+    const end = Math.min(left[i]!.end.getTime(), right[j]!.end.getTime());
+    if (start < end) both.push({ start: new Date(start), end: new Date(end) });
+    if (left[i]!.end.getTime() < right[j]!.end.getTime()) i++;
+    else j++;
+  }
+  return both;
+}
+
 /**
  * Back-to-back slots of the given length in each free interval, so that appointments pack
  * against each other and against the start of a block.

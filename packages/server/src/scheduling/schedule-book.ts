@@ -2,7 +2,7 @@ import { badRequest, FhirError, parseSearchRequest } from '@unichart/fhir';
 import type { Appointment, CodeSystem, Schedule, Slot } from '@medplum/fhirtypes';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import { appointmentTypesOf, APPOINTMENT_TYPE_SYSTEM, type AppointmentType } from './appointment-types.js';
-import { cutSlots, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, within, type Interval, type ScheduleTemplate } from './availability.js';
+import { cutSlots, intersect, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, within, type Interval, type ScheduleTemplate } from './availability.js';
 
 /**
  * The practice's scheduling facts as one unit of work sees them: appointment types, the
@@ -46,32 +46,43 @@ export class ScheduleBook {
    * The open intervals of a schedule for a type within [from, to): its template, less its own
    * exceptions and those of the sites and rooms it names, less the time its actors are booked.
    */
-  async openIntervals(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, moving?: string): Promise<Map<ScheduleTemplate, Interval[]>> {
-    const actors = [...new Set(templates.flatMap((t) => t.actors))];
+  async openIntervals(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, moving?: string, resources: readonly string[] = []): Promise<Map<ScheduleTemplate, Interval[]>> {
+    const resourceTemplates = resources.map((r) => this.resourceSchedulesOf(r)).filter((t) => t.length > 0);
+    const actors = [...new Set([...templates, ...resourceTemplates.flat()].flatMap((t) => t.actors))];
     const exceptions = this.exceptions(from, to);
     const booked = await this.tx.bookedTimes(actors, from, to);
-    const open = new Map<ScheduleTemplate, Interval[]>();
-    for (const template of templates) {
+    const openOf = (template: ScheduleTemplate): Interval[] => {
       const closed = [...this.closures(template, exceptions), ...booked.filter((b) => template.actors.includes(b.actor) && b.appointmentId !== moving)];
-      open.set(template, subtract(templateIntervals(template, from, to, type.code), closed));
-    }
+      return subtract(templateIntervals(template, from, to, type.code), closed);
+    };
+    // A room or device with a schedule of its own must be free too: any of its schedules will do.
+    const resourceOpen = resourceTemplates.map((schedules) => schedules.flatMap(openOf));
+    const open = new Map<ScheduleTemplate, Interval[]>();
+    for (const template of templates) open.set(template, resourceOpen.reduce(intersect, openOf(template)));
     return open;
+  }
+
+  /** The schedules of a room or piece of equipment booked alongside a practitioner (its only actor, with hours). */
+  resourceSchedulesOf(actor: string): ScheduleTemplate[] {
+    return this.templates.filter((t) => t.actors.length === 1 && t.actors[0] === actor && t.blocks.length > 0);
   }
 
   /**
    * Free slots of the type, earliest first (then by schedule), at most `limit`. The window grows
    * from one day until enough are found, so the usual question (the next openings) reads one
    * day of bookings rather than the whole range. Each window is computed with a day of margin
-   * on both sides so that slots keep the same alignment whichever window finds them.
+   * before it, so that slots keep the same alignment whichever window finds them, and one
+   * slot's length after it.
    */
-  async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number): Promise<Slot[]> {
+  async freeSlots(templates: readonly ScheduleTemplate[], from: Date, to: Date, type: AppointmentType, limit: number, resources: readonly string[] = []): Promise<Slot[]> {
     const candidates: { scheduleId: string; start: number; end: number }[] = [];
     let windowStart = from.getTime();
     for (let span = DAY_MS; windowStart < to.getTime() && candidates.length < limit; span *= 3) {
       const windowEnd = Math.min(to.getTime(), windowStart + span);
       const lower = new Date(Math.max(from.getTime(), windowStart - DAY_MS));
-      const upper = new Date(Math.min(to.getTime(), windowEnd + DAY_MS));
-      for (const [template, intervals] of await this.openIntervals(templates, lower, upper, type)) {
+      // Past the window's end only a slot that starts inside it can reach.
+      const upper = new Date(Math.min(to.getTime(), windowEnd + type.minutes * 60_000));
+      for (const [template, intervals] of await this.openIntervals(templates, lower, upper, type, undefined, resources)) {
         for (const slot of cutSlots(intervals, type.minutes)) {
           const start = slot.start.getTime();
           if (start >= windowStart && start < windowEnd) candidates.push({ scheduleId: template.scheduleId, start, end: slot.end.getTime() });
@@ -97,7 +108,14 @@ export class ScheduleBook {
    * the whole appointment for its type. `moving` names an appointment being rescheduled,
    * whose own current time does not count against it.
    */
-  async requireOpen(practitioners: readonly string[], site: string | undefined, start: Date, end: Date, type: AppointmentType, moving?: string): Promise<void> {
+  async requireOpen(practitioners: readonly string[], site: string | undefined, start: Date, end: Date, type: AppointmentType, moving?: string, resources: readonly string[] = []): Promise<void> {
+    // A room's other bookings are the database's to refuse (409); its hours are checked here.
+    for (const resource of resources) {
+      const schedules = this.resourceSchedulesOf(resource);
+      if (schedules.length > 0 && (await this.withoutBookings(schedules, start, end, type))) {
+        throw new FhirError(422, 'business-rule', `${resource} is not open from ${start.toISOString()} to ${end.toISOString()}`);
+      }
+    }
     for (const practitioner of practitioners) {
       const schedules = this.schedulesOf(practitioner, site);
       if (schedules.length === 0) throw new FhirError(422, 'business-rule', `${practitioner} has no active schedule${site ? ` at ${site}` : ''}`);

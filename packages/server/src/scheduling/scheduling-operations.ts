@@ -4,6 +4,7 @@ import type { FhirOperation, RouteContext } from '../fhir/router.js';
 import type { FhirAccess } from '../fhir/fhir-access.js';
 import { appointmentTypeCode, appointmentTypeConcept, type AppointmentType } from './appointment-types.js';
 import { parseScheduleTemplate, TemplateProblem } from './availability.js';
+import { parametersOf, readReachable, textInput } from '../fhir/operation-inputs.js';
 import { cancelAppointment } from './appointment-cancel.js';
 import { participantsOf, ScheduleBook, type SchedulingCache } from './schedule-book.js';
 
@@ -27,7 +28,8 @@ const BOOKABLE_FROM = new Set(['proposed', 'pending', 'waitlist']);
 
 /**
  * Appointment workflows as FHIR operations:
- * - `GET Appointment/$find?appointment-type=&start=&end=&practitioner=&location=&_count=`: open times as free Slots.
+ * - `GET Appointment/$find?appointment-type=&start=&end=&practitioner=&location=&resource=&_count=`: open times as
+ *   free Slots (with `resource`, rooms or equipment that must be free too).
  * - `POST Appointment/$book` (an Appointment, or Parameters with `appointment`, `count`, `every-weeks`):
  *   checks the schedule rules and books; a recurring series is booked all or nothing.
  * - `POST Appointment/{id}/$reschedule` (Parameters `start`, optional `practitioner`): same rules, same appointment.
@@ -62,10 +64,15 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       if (to.getTime() - from.getTime() > MAX_FIND_DAYS * 86_400_000) throw badRequest(`Search at most ${MAX_FIND_DAYS} days at a time`, 'end');
       const practitioners = req.query.getAll('practitioner').flatMap((v) => v.split(',')).filter(Boolean).map((v) => (v.includes('/') ? v : `Practitioner/${v}`));
       const site = req.query.get('location') ?? undefined;
+      // Rooms or equipment the visit also needs, each free at the same time.
+      const resources = req.query.getAll('resource').flatMap((v) => v.split(',')).filter(Boolean);
+      for (const resource of resources) {
+        if (!/^(Location|Device)\/[A-Za-z0-9\-.]{1,64}$/.test(resource)) throw badRequest('resource must be a Location or Device reference, such as Location/room-1', 'resource');
+      }
       const count = countParam(req.query.get('_count'));
       const earliest = new Date(Math.max(from.getTime(), now().getTime()));
       const schedules = book.practitionerSchedules(practitioners, site && (site.includes('/') ? site : `Location/${site}`));
-      const slots = earliest < to ? await book.freeSlots(schedules, earliest, to, type, count) : [];
+      const slots = earliest < to ? await book.freeSlots(schedules, earliest, to, type, count, resources) : [];
       const used = new Set(slots.map((s) => s.schedule.reference));
       await ctx.auditRead?.(ctx.tx, { kind: 'search', query: `Appointment/$find?${req.query.toString()}`, touched: [] });
       const bundle: Bundle = {
@@ -103,7 +110,8 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
         const occurrence = timed(appointment, new Date(first.start.getTime() + shift), new Date(first.end.getTime() + shift), type);
         if (count > 1) occurrence.identifier = [...(occurrence.identifier ?? []), { system: SERIES_SYSTEM, value: `${i + 1}/${count}` }];
         if (i > 0) delete occurrence.id;
-        await book.requireOpen(participantsOf(occurrence, 'Practitioner'), siteOf(occurrence), new Date(occurrence.start!), new Date(occurrence.end!), type, occurrence.id);
+        const { site, resources } = placesOf(book, occurrence);
+        await book.requireOpen(participantsOf(occurrence, 'Practitioner'), site, new Date(occurrence.start!), new Date(occurrence.end!), type, occurrence.id, resources);
         booked.push(await write(ctx, occurrence, i === 0 && existing ? 'update' : 'create'));
       }
       if (count === 1) return { status: 201, body: booked[0], location: `${ctx.baseUrl}/Appointment/${booked[0]!.id}`, versionId: booked[0]!.meta?.versionId };
@@ -121,7 +129,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       const current = await currentAppointment(ctx, id!);
       if (current.status !== 'booked') throw new FhirError(409, 'conflict', `Appointment/${id} is ${current.status}; only a booked appointment can be moved`);
       const parameters = parametersOf(req.body);
-      const start = instantParam(valueOf(parameters, 'start'), 'start', 'low');
+      const start = instantParam(textInput(parameters, 'start'), 'start', 'low');
       if (!start) throw badRequest('start (the new start time) is required', 'start');
       const book = await load(ctx);
       const type = book.type(appointmentTypeCode(current.appointmentType));
@@ -133,7 +141,8 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       const length = current.end && current.start ? new Date(current.end).getTime() - new Date(current.start).getTime() : type.minutes * 60_000;
       const appointment = timed(moved, start, new Date(start.getTime() + length), type);
       requireBookable(appointment, type, now());
-      await book.requireOpen(participantsOf(appointment, 'Practitioner'), siteOf(appointment), start, new Date(appointment.end!), type, id);
+      const { site, resources } = placesOf(book, appointment);
+      await book.requireOpen(participantsOf(appointment, 'Practitioner'), site, start, new Date(appointment.end!), type, id, resources);
       const written = await write(ctx, appointment, 'update');
       return { status: 200, body: written, versionId: written.meta?.versionId };
     },
@@ -147,7 +156,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
     async invoke(ctx, req, id) {
       ctx.access.require('Appointment', 'update');
       const current = await currentAppointment(ctx, id!);
-      const reason = valueOf(parametersOf(req.body), 'reason');
+      const reason = textInput(parametersOf(req.body), 'reason');
       if (!reason?.trim()) throw badRequest('A reason for the cancellation is required', 'reason');
       if (!ctx.access.canWrite(ctx.tx, current, 'update')) throw forbidden('You may not update this Appointment: it is outside your own record');
       const { cancelled, offer } = await cancelAppointment(ctx.tx, current, reason.trim(), now());
@@ -202,9 +211,14 @@ function timed(appointment: Appointment, start: Date, end: Date, type: Appointme
   } as Appointment;
 }
 
-/** The clinic site the appointment names, when it names one that is not a room. */
-function siteOf(appointment: Appointment): string | undefined {
-  return participantsOf(appointment, 'Location')[0];
+/**
+ * Where the appointment is: the clinic site (a Location that practitioners' schedules name),
+ * and the rooms or equipment booked with it (a Location or Device with hours of its own).
+ */
+function placesOf(book: ScheduleBook, appointment: Appointment): { site?: string; resources: string[] } {
+  const places = [...participantsOf(appointment, 'Location'), ...participantsOf(appointment, 'Device')];
+  const resources = places.filter((p) => book.resourceSchedulesOf(p).length > 0);
+  return { site: places.find((p) => p.startsWith('Location/') && !resources.includes(p)), resources };
 }
 
 function replacePractitioner(participants: AppointmentParticipant[] | undefined, practitioner: string): AppointmentParticipant[] {
@@ -212,28 +226,14 @@ function replacePractitioner(participants: AppointmentParticipant[] | undefined,
   return [...others, { actor: { reference: practitioner }, status: 'accepted' }];
 }
 
-async function currentAppointment(ctx: Context, id: string): Promise<Appointment> {
-  if (!(await ctx.access.canReach(ctx.tx, 'Appointment', id, 'update'))) throw forbidden(`You do not have access to Appointment/${id}`);
-  const stored = await ctx.tx.read('Appointment', id);
-  return JSON.parse(stored.content!) as Appointment;
+function currentAppointment(ctx: Context, id: string): Promise<Appointment> {
+  return readReachable<Appointment>(ctx.tx, ctx.access, 'Appointment', id, 'update');
 }
 
 async function write(ctx: Context, appointment: Appointment, interaction: 'create' | 'update'): Promise<Appointment> {
   if (!ctx.access.canWrite(ctx.tx, appointment, interaction)) throw forbidden(`You may not ${interaction} this Appointment: it is outside your own record`);
   const result = interaction === 'create' ? await ctx.tx.create(appointment) : await ctx.tx.update(appointment);
   return result.resource as Appointment;
-}
-
-function parametersOf(body: unknown): ParametersParameter[] {
-  if (body === undefined) return [];
-  const resource = body as Parameters;
-  if (resource?.resourceType !== 'Parameters') throw badRequest('Send the operation\'s inputs as a Parameters resource');
-  return resource.parameter ?? [];
-}
-
-function valueOf(parameters: readonly ParametersParameter[], name: string): string | undefined {
-  const p = parameters.find((x) => x.name === name);
-  return p?.valueString ?? p?.valueDateTime ?? p?.valueInstant ?? p?.valueCode ?? p?.valueCodeableConcept?.text;
 }
 
 function referenceParam(parameters: readonly ParametersParameter[], name: string): string | undefined {

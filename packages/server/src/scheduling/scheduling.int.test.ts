@@ -295,3 +295,24 @@ describe('schedule templates', () => {
     expect(response.body.issue[0]).toMatchObject({ diagnostics: 'An availability block must end after it starts', expression: ['Schedule.extension[0]'] });
   });
 });
+
+describe('rooms and equipment with hours of their own', () => {
+  it('offers only times when the room is open and free too, and refuses a booking outside its hours', async () => {
+    // The procedure room is staffed 13:00-15:00 New York time on weekdays.
+    await create({ resourceType: 'Schedule', active: true, actor: [{ reference: `Location/${ids.room}` }], extension: [{ url: TIMEZONE_URL, valueCode: 'America/New_York' }, block(weekdays, '13:00:00', '15:00:00')] });
+    const withRoom = (start: string) => ({ ...appointment(ids.patient!, ids.a!, start), participant: [...appointment(ids.patient!, ids.a!, start).participant, { actor: { reference: `Location/${ids.room}` }, status: 'accepted' as const }] });
+    // Monday 15 April 2030, New York on daylight time (UTC-4): the room is open 17:00-19:00 UTC.
+    const slots = await find(`appointment-type=follow-up&practitioner=${ids.a}&resource=Location/${ids.room}&start=2030-04-15&end=2030-04-15`);
+    expect(slots.map((s) => s.start)).toEqual(['17:00', '17:20', '17:40', '18:00', '18:20', '18:40'].map((t) => `2030-04-15T${t}:00.000Z`));
+
+    const outside = await book(withRoom('2030-04-15T19:20:00Z'));
+    expect(outside.status).toBe(422);
+    expect(outside.body.issue[0].diagnostics).toContain(`Location/${ids.room} is not open`);
+    expect((await book(withRoom('2030-04-15T17:20:00Z'))).status).toBe(201);
+    // Dr Brown does not work Monday afternoons; Dr Alvarez's other offers skip the room's booked time.
+    const after = await find(`appointment-type=follow-up&practitioner=${ids.a}&resource=Location/${ids.room}&start=2030-04-15&end=2030-04-15`);
+    expect(after.map((s) => s.start)).not.toContain('2030-04-15T17:20:00.000Z');
+    expect(after).toHaveLength(5);
+    expect((await env.server.fhir('GET', 'Appointment/$find?appointment-type=follow-up&resource=Patient/1')).status).toBe(400);
+  });
+});

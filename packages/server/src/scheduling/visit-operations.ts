@@ -1,13 +1,11 @@
 import { badRequest, FhirError, forbidden, parseFhirDateRange, parseSearchRequest } from '@unichart/fhir';
 import type { Appointment, Coverage, Encounter, EncounterStatusHistory, Money, Parameters, ParametersParameter, Patient, PaymentReconciliation } from '@medplum/fhirtypes';
 import { DateTime, IANAZone } from 'luxon';
-import type { FhirAccess } from '../fhir/fhir-access.js';
 import type { RepositoryTransaction } from '../fhir/repository.js';
-import type { FhirOperation, RouteContext } from '../fhir/router.js';
+import type { FhirOperation } from '../fhir/router.js';
+import { parametersOf, readReachable } from '../fhir/operation-inputs.js';
 import { appointmentTypeCode } from './appointment-types.js';
 import { participantsOf, searchAll } from './schedule-book.js';
-
-type Context = RouteContext & { readonly access: FhirAccess };
 
 /**
  * The visit, from the desk's side: check-in (arrival, coverage, copay) opens the Encounter that
@@ -43,7 +41,7 @@ export function visitOperations(options: { defaultTimeZone: string; now?: () => 
     async invoke(ctx, req, id) {
       ctx.access.require('Appointment', 'update');
       ctx.access.require('Encounter', 'create');
-      const appointment = await readChecked<Appointment>(ctx, 'Appointment', id!);
+      const appointment = await readReachable<Appointment>(ctx.tx, ctx.access, 'Appointment', id!, 'update');
       if (appointment.status !== 'booked' && appointment.status !== 'pending') {
         throw new FhirError(409, 'conflict', `Appointment/${id} is ${appointment.status}; only a booked appointment can be checked in`);
       }
@@ -120,7 +118,7 @@ export function visitOperations(options: { defaultTimeZone: string; now?: () => 
       if (!step || !['in-room', 'with-clinician', 'checked-out', 'no-show'].includes(step)) {
         throw badRequest('status must be in-room, with-clinician, checked-out or no-show', 'status');
       }
-      const appointment = await readChecked<Appointment>(ctx, 'Appointment', id!);
+      const appointment = await readReachable<Appointment>(ctx.tx, ctx.access, 'Appointment', id!, 'update');
       const at = now().toISOString();
       if (step === 'no-show') {
         if (appointment.status !== 'booked') throw new FhirError(409, 'conflict', `Appointment/${id} is ${appointment.status}; only a booked appointment can be a no-show`);
@@ -241,17 +239,6 @@ function statusSince(encounter: Encounter): string {
   return encounter.statusHistory?.at(-1)?.period?.end ?? encounter.period?.start ?? encounter.meta?.lastUpdated ?? new Date().toISOString();
 }
 
-async function readChecked<T>(ctx: Context, type: string, id: string): Promise<T> {
-  if (!(await ctx.access.canReach(ctx.tx, type, id, 'update'))) throw forbidden(`You do not have access to ${type}/${id}`);
-  return JSON.parse((await ctx.tx.read(type, id)).content!) as T;
-}
-
-function parametersOf(body: unknown): ParametersParameter[] {
-  if (body === undefined) return [];
-  const resource = body as Parameters;
-  if (resource?.resourceType !== 'Parameters') throw badRequest("Send the operation's inputs as a Parameters resource");
-  return resource.parameter ?? [];
-}
 
 function moneyParam(parameters: readonly ParametersParameter[], name: string): Money | undefined {
   const money = parameters.find((p) => p.name === name)?.valueMoney;
