@@ -18,7 +18,7 @@ export async function demoCommand(): Promise<void> {
       process.exitCode = 1;
       return;
     }
-    if (result.status === 'loaded') process.stdout.write(describeDemo(result));
+    if (result.status === 'loaded') process.stdout.write(describeDemo(result, 'command'));
     const charts = await result.loadCharts();
     process.stdout.write(`Patient histories: ${charts.resources} resources in ${(charts.milliseconds / 1000).toFixed(1)} s.\n`);
   } finally {
