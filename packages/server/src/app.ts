@@ -11,6 +11,8 @@ import { registerErrorHandling } from './http/errors.js';
 import { registerAdminRoutes } from './identity/admin-routes.js';
 import { registerAuthRoutes } from './identity/auth-routes.js';
 import { registerOAuth } from './identity/oauth/oauth.js';
+import { SingleSignOn } from './identity/sso/single-sign-on.js';
+import { registerSsoRoutes } from './identity/sso/sso-routes.js';
 import type { Identity } from './identity/identity.js';
 import { FHIR_BASE, registerFhirRoutes } from './http/fhir-routes.js';
 import { registerProtection, type ProtectionOptions } from './http/protection.js';
@@ -147,8 +149,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void statistics.analyze({ vacuum: false });
     await reindexer.resumeAll();
   });
-  app.addHook('onClose', async () => {
+  // Stop taking jobs the moment closing begins, not after the last request has been answered.
+  app.addHook('preClose', async () => {
     await background?.stop();
+  });
+  app.addHook('onClose', async () => {
     await reindexer.settle();
     await statistics.settle();
     await audit.settle();
@@ -160,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, { ...identity, audit });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
+  registerSsoRoutes(app, { sso: new SingleSignOn(options.db, identity, `${origin}/auth/sso/callback`), authenticator: identity.authenticator, audit, appOrigin: origin });
   const oauth = await registerOAuth(app, {
     db: options.db,
     identity,

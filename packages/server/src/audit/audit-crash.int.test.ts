@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/open-database.js';
 import { listPractices } from '../practice/practices.js';
-import { createServerTarget, freePort, startChildServer, stopChild, type ServerTarget } from '../test-support/child-server.js';
+import { createServerTarget, startChildServer, stopChild, type ServerTarget } from '../test-support/child-server.js';
+import { freePort } from '../test-support/test-database.js';
 
 const ADMIN = { UNICHART_ADMIN_EMAIL: 'crash@test.unichart', UNICHART_ADMIN_PASSWORD: 'kill -9 survivor passphrase' };
 let target: ServerTarget;
@@ -13,7 +14,7 @@ afterAll(async () => target?.cleanup());
 
 describe('read audit entries survive a crash', () => {
   it('every read answered before the process was killed has its AuditEvent', async () => {
-    const port = freePort();
+    const port = await freePort();
     const server = await startChildServer(port, { ...target.env, ...ADMIN });
     const base = `http://127.0.0.1:${port}`;
     const login = await fetch(`${base}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN.UNICHART_ADMIN_EMAIL, password: ADMIN.UNICHART_ADMIN_PASSWORD }) });

@@ -20,7 +20,7 @@ export const SYSTEM_AGENT: AuditAgent = { name: 'Unichart (system)', role: 'syst
 export type AuditKind =
   | 'read' | 'vread' | 'search' | 'history' | 'create' | 'update' | 'patch' | 'delete'
   | 'login' | 'login-failed' | 'logout' | 'access-denied' | 'emergency-access' | 'export' | 'print'
-  | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update'
+  | 'account-create' | 'account-deactivate' | 'account-reactivate' | 'mfa-reset' | 'role-update' | 'sso-update'
   /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
   | 'app-authorized';
 
@@ -61,7 +61,7 @@ const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'cr
 const ACTION: Record<AuditKind, AuditEvent['action']> = {
   read: 'R', vread: 'R', search: 'E', history: 'R', create: 'C', update: 'U', patch: 'U', delete: 'D',
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
-  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'app-authorized': 'E',
+  'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'sso-update': 'U', 'app-authorized': 'E',
 };
 /** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
 const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: string }>> = {
@@ -70,6 +70,7 @@ const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: strin
   'account-deactivate': { code: '110137', display: 'User Security Attributes Changed' },
   'account-reactivate': { code: '110137', display: 'User Security Attributes Changed' },
   'mfa-reset': { code: '110137', display: 'User Security Attributes Changed' },
+  'sso-update': { code: '110137', display: 'User Security Attributes Changed' },
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;
 

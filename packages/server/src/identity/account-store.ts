@@ -128,6 +128,12 @@ export class AccountStore {
     );
   }
 
+  /** The name of the sign-in service the practice requires its staff to use, if any. */
+  async requiredSingleSignOn(tenantId: string): Promise<string | undefined> {
+    const rows = await this.db.query<{ name: string }>(tenantId, 'SELECT name FROM sso_provider WHERE tenant_id = $1 AND required AND enabled LIMIT 1', [tenantId]);
+    return rows[0]?.name;
+  }
+
   async recordSuccessfulSignIn(account: SignInRecord): Promise<void> {
     await this.db.query(account.tenantId, 'UPDATE user_account SET failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2', [account.tenantId, account.id]);
   }

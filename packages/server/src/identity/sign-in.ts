@@ -24,7 +24,7 @@ export interface TokenResponse {
   readonly refresh_token: string;
 }
 
-export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid';
+export type SignInFailure = 'invalid-credentials' | 'locked' | 'mfa-required' | 'mfa-invalid' | 'sso-required';
 
 /** The code system of `issue.details` on a failed sign-in, so a client can tell "ask for the code" from "wrong password". */
 export const SIGN_IN_FAILURE_SYSTEM = 'https://unichart.dev/fhir/CodeSystem/sign-in-failure';
@@ -73,6 +73,9 @@ export class SignIn {
       throw new SignInError('invalid-credentials', 'The email or password is not right', account);
     }
     if (account.status !== 'active') throw new SignInError('invalid-credentials', 'This account has been deactivated', account);
+    // Where the practice requires its own sign-in service, a password is only the administrators' way back in.
+    const required = account.roleCode === 'administrator' ? undefined : await this.accounts.requiredSingleSignOn(account.tenantId);
+    if (required) throw new SignInError('sso-required', `Your practice signs in through ${required}: use that button on the sign-in page`, account);
     if (account.mfaSecret) {
       if (!totp) throw new SignInError('mfa-required', 'Enter the 6-digit code from your authenticator app (field "totp")', account);
       const result = await verifyTotp({ secret: this.encryption.decrypt(account.mfaSecret), token: totp });
@@ -94,7 +97,8 @@ export class SignIn {
     return { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, refresh_token: rotated };
   }
 
-  private async openSession(account: SignInRecord): Promise<TokenResponse> {
+  /** A session for a person already identified (by the password checks here, or by single sign-on). */
+  async openSession(account: SignInRecord): Promise<TokenResponse> {
     const { sessionId, refreshToken } = await this.accounts.openSession(account, this.policy.sessionHours);
     const access = await this.tokens.sign({ sub: account.id, tid: account.tenantId, sid: sessionId });
     return { access_token: access, token_type: 'Bearer', expires_in: this.tokens.lifetimeSeconds, refresh_token: refreshToken };

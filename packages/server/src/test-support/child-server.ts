@@ -61,7 +61,3 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Pr
   child.kill(signal);
   await exited;
 }
-
-export function freePort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}

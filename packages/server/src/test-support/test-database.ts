@@ -138,7 +138,8 @@ export function useTestServer(options: TestServerOptions = {}): { readonly db: D
   return context;
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient, type Tokens } from '../api/api-client.js';
 import type { Me } from './me.js';
+import { takeSsoReturn } from '../sign-in/sso-choices.js';
 
 export interface Session {
   readonly api: ApiClient;
@@ -21,10 +22,15 @@ const SessionContext = createContext<Session | undefined>(undefined);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
-  const api = useMemo(() => new ApiClient(), []);
+  const ssoReturn = useMemo(() => takeSsoReturn(), []);
+  const api = useMemo(() => {
+    const client = new ApiClient();
+    if (ssoReturn?.tokens) client.useTokens(ssoReturn.tokens);
+    return client;
+  }, [ssoReturn]);
   const [me, setMe] = useState<Me | undefined>();
   const [resuming, setResuming] = useState(api.hasSession);
-  const [notice, setNotice] = useState<string | undefined>();
+  const [notice, setNotice] = useState<string | undefined>(ssoReturn?.error);
 
   useEffect(
     () =>

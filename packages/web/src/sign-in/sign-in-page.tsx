@@ -2,6 +2,7 @@ import { Alert, Anchor, Box, Button, Center, Paper, PasswordInput, Stack, Text, 
 import { useState, type FormEvent } from 'react';
 import { ApiProblem, describeError } from '../api/problem.js';
 import { useSession } from '../session/session-context.js';
+import { SsoChoices } from './sso-choices.js';
 
 type Step = 'password' | 'totp';
 
@@ -111,6 +112,7 @@ export function SignInPage() {
             )}
           </Stack>
         </form>
+        {step === 'password' && <SsoChoices />}
       </Paper>
     </Center>
   );

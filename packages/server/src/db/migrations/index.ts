@@ -6,6 +6,7 @@ import * as oauth from './005-oauth.js';
 import * as appointmentBooking from './006-appointment-booking.js';
 import * as medicalRecordNumber from './007-medical-record-number.js';
 import * as jobQueue from './008-job-queue.js';
+import * as singleSignOn from './009-single-sign-on.js';
 
 export interface Migration {
   readonly version: number;
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'appointment-booking', sql: appointmentBooking.sql },
   { version: 7, name: 'medical-record-number', sql: medicalRecordNumber.sql },
   { version: 8, name: 'job-queue', sql: jobQueue.sql },
+  { version: 9, name: 'single-sign-on', sql: singleSignOn.sql },
 ];
