@@ -16,7 +16,7 @@ export const DEMO_PASSWORD = 'welcome-to-the-demo';
 export const DEMO_EMAIL_DOMAIN = 'demo.unichart.local';
 
 /** Resources per transaction of the charts: small, so requests served meanwhile wait little. */
-const CHART_BATCH = 250;
+const CHART_BATCH = 100;
 const STATEMENT_BATCH = 500;
 
 export interface DemoLoadOptions extends DemoOptions {
@@ -141,6 +141,9 @@ async function loadCharts(repo: FhirRepository, demo: DemoPractice, marker: Demo
   const batches = Math.ceil(charts.length / CHART_BATCH);
   let written = 0;
   for (let batch = marker.chartBatchesLoaded; batch < Math.max(batches, 1) && !stop?.(); batch++) {
+    // The embedded database runs on this thread and answers through promises alone: without a
+    // turn of the event loop between batches, no request would be served until the last one.
+    await new Promise((resolve) => setImmediate(resolve));
     const resources = charts.slice(batch * CHART_BATCH, (batch + 1) * CHART_BATCH);
     await repo.transaction(async (tx) => {
       // The marker row is locked first: a second server resuming the same batch waits, then skips it.
