@@ -76,7 +76,8 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
   {
     code: 'front-desk',
     name: 'Front desk',
-    policy: { rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: DIRECTORY, interactions: READ }] },
+    // Copays taken at check-in are PaymentReconciliations: the desk finds and reprints them.
+    policy: { rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }] },
   },
   {
     code: 'biller',

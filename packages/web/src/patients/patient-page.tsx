@@ -1,9 +1,10 @@
-import { Alert, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
-import { useSession } from '../session/session-context.js';
+import { useMe, useSession } from '../session/session-context.js';
+import { WORKSPACES, workspacesFor } from '../shell/workspaces.js';
 import { PatientBanner } from './patient-banner.js';
 import type { Patient } from './patient.js';
 
@@ -11,6 +12,7 @@ import type { Patient } from './patient.js';
 export default function PatientPage() {
   const { api } = useSession();
   const { id = '' } = useParams();
+  const atFrontDesk = workspacesFor(useMe().policy).some((w) => w.key === WORKSPACES.frontDesk.key);
   const patient = useQuery({ queryKey: ['Patient', id], queryFn: () => api.get<Patient>(`/fhir/R4/Patient/${encodeURIComponent(id)}`) });
 
   if (patient.isPending) return <PageLoader label="Loading the patient" />;
@@ -24,6 +26,11 @@ export default function PatientPage() {
   return (
     <Stack>
       <PatientBanner patient={patient.data} />
+      {atFrontDesk && (
+        <Anchor component={Link} to={`/app/front-desk/patients/${patient.data.id}`}>
+          Insurance, appointments and booking (front desk)
+        </Anchor>
+      )}
       <Text c="gray.7">The chart, appointments and account for this patient appear here as their workspaces are added.</Text>
     </Stack>
   );

@@ -5,7 +5,8 @@ import { Link, useSearchParams } from 'react-router';
 import { describeError } from '../api/problem.js';
 import { PageLoader } from '../shell/page-loader.js';
 import { ScrollTable } from '../shell/scroll-table.js';
-import { useSession } from '../session/session-context.js';
+import { useMe, useSession } from '../session/session-context.js';
+import { WORKSPACES, workspacesFor } from '../shell/workspaces.js';
 import { ageLabel, medicalRecordNumber, patientName, phoneOf, sexLabel } from './patient-facts.js';
 import { patientSearchParams } from './patient-query.js';
 import { resourcesOf, type Bundle, type Patient } from './patient.js';
@@ -30,6 +31,8 @@ export default function PatientSearchPage() {
   };
   const patients = result.data ? resourcesOf(result.data) : [];
   const today = new Date();
+  // The front desk registers whom it cannot find; other roles only look.
+  const mayRegister = workspacesFor(useMe().policy).some((w) => w.key === WORKSPACES.frontDesk.key);
 
   return (
     <Stack>
@@ -57,6 +60,13 @@ export default function PatientSearchPage() {
       )}
       {result.isSuccess && patients.length === 0 && (
         <Text role="status">No patient matches “{q}”. Check the spelling, or search by birth date or MRN.</Text>
+      )}
+      {mayRegister && (
+        <Group>
+          <Button component={Link} to="/app/front-desk/register" variant="light">
+            Register a new patient
+          </Button>
+        </Group>
       )}
       {patients.length > 0 && (
         <ScrollTable label="Matching patients (scrollable)" minWidth={600}>

@@ -12,6 +12,7 @@ const PatientPage = lazy(() => import('../patients/patient-page.js'));
 const UsersPage = lazy(() => import('../admin/users-page.js'));
 const RolesPage = lazy(() => import('../admin/roles-page.js'));
 const AuditPage = lazy(() => import('../admin/audit-page.js'));
+const FrontDeskRoutes = lazy(() => import('../front-desk/front-desk-routes.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
 const AccountPage = lazy(() => import('../account/account-page.js'));
 
@@ -30,7 +31,7 @@ export default function SignedInApp() {
           <Route index element={<Navigate to={home} replace />} />
           <Route path="patients" element={page(WORKSPACES.patients.key, <PatientSearchPage />)} />
           <Route path="patients/:id" element={page(WORKSPACES.patients.key, <PatientPage />)} />
-          <Route path="front-desk" element={page(WORKSPACES.frontDesk.key, <WorkspacePlaceholder workspace={WORKSPACES.frontDesk} />)} />
+          <Route path="front-desk/*" element={page(WORKSPACES.frontDesk.key, <FrontDeskRoutes />)} />
           <Route path="clinical" element={page(WORKSPACES.clinical.key, <WorkspacePlaceholder workspace={WORKSPACES.clinical} />)} />
           <Route path="billing" element={page(WORKSPACES.billing.key, <WorkspacePlaceholder workspace={WORKSPACES.billing} />)} />
           <Route path="portal" element={page(WORKSPACES.portal.key, <WorkspacePlaceholder workspace={WORKSPACES.portal} />)} />
