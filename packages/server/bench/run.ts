@@ -8,6 +8,7 @@ import { parseSearchRequest, SearchParameterRegistry, sharedDataDir } from '@uni
 import { buildSearchQuery } from '../src/fhir/search/search-sql.js';
 import { AuditSealer, FhirRepository, importFiles, openDatabase, ensurePractice, ValidationPool, type Database } from '../src/index.js';
 import { runLoad, round, type LoadRequest, type LoadResult } from './load.js';
+import { measureDemoLoad } from './demo.js';
 import { measureScheduling } from './scheduling.js';
 import { createRandom, LOINC, observation, patient } from './workload.js';
 
@@ -52,7 +53,8 @@ function emitLoad(db: string, bench: string, scale: string, result: LoadResult, 
 
 async function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {
-    env: { ...process.env, ...env },
+    // The benchmarks make their own data; the demo practice is measured on its own below.
+    env: { ...process.env, UNICHART_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -320,7 +322,8 @@ async function runBackend(backend: Backend): Promise<void> {
 const only = process.env.BENCH_DB;
 /**
  * `scheduling`: only the scheduling figures (a quick run). `overhead`: only access checks and
- * audit on versus off (PostgreSQL: two server processes share its database).
+ * audit on versus off (PostgreSQL: two server processes share its database). `demo`: only the
+ * demo practice's load.
  */
 const SUITE = process.env.BENCH_SUITE;
 const dataDir = await mkdtemp(join(tmpdir(), 'unichart-bench-'));
@@ -331,8 +334,8 @@ try {
     else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
     emit({ bench: 'skipped', db: 'pglite', reason: 'the overhead suite runs two servers on one database: PostgreSQL only' });
   }
-  if (SUITE !== 'scheduling' && SUITE !== 'overhead') await measureCeiling();
-  if (SUITE !== 'overhead' && (!only || only === 'postgres')) {
+  if (SUITE !== 'scheduling' && SUITE !== 'overhead' && SUITE !== 'demo') await measureCeiling();
+  if (SUITE !== 'overhead' && SUITE !== 'demo' && (!only || only === 'postgres')) {
     const url = await ensureBenchDatabase('unichart_bench');
     if (url) {
       await runBackend({
@@ -343,7 +346,8 @@ try {
       });
     } else emit({ bench: 'skipped', db: 'postgres', reason: `cannot connect to ${PG_ADMIN_URL}` });
   }
-  if (SUITE !== 'overhead' && (!only || only === 'pglite')) {
+  if ((!only || only === 'pglite') && (!SUITE || SUITE === 'demo')) await measureDemoLoad(join(dataDir, 'demo'), emit);
+  if (SUITE !== 'overhead' && SUITE !== 'demo' && (!only || only === 'pglite')) {
     const dir = join(dataDir, 'pglite');
     await runBackend({
       name: 'pglite',

@@ -40,6 +40,8 @@ export interface ServerConfig {
   readonly reminderPlanMs: number;
   /** How long a claimed job is held before another process may take it over. */
   readonly jobLeaseMs: number;
+  /** Load the demo practice into a fresh practice (UNICHART_DEMO; on by default for the embedded database only). */
+  readonly demo: boolean;
 }
 
 /** Where `npm ci` leaves the web build: found on disk, never imported, so the server does not depend on the web package. */
@@ -77,5 +79,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jobPollMs: Number(env.UNICHART_JOB_POLL_MS ?? 1000),
     reminderPlanMs: Number(env.UNICHART_REMINDER_PLAN_MS ?? 60_000),
     jobLeaseMs: Number(env.UNICHART_JOB_LEASE_MS ?? 60_000),
+    demo: env.UNICHART_DEMO ? ['1', 'true', 'yes', 'on'].includes(env.UNICHART_DEMO.toLowerCase()) : !env.DATABASE_URL,
   };
 }

@@ -10,3 +10,6 @@ export * from './practice/practices.js';
 export * from './audit/audit-seal.js';
 export * from './fhir/import/validation-pool.js';
 export * from './identity/identity.js';
+export * from './demo/load-demo.js';
+export * from './demo/demo-summary.js';
+export * from './identity/account-store.js';

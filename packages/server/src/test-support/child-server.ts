@@ -42,7 +42,8 @@ export async function createServerTarget(prefix: string): Promise<ServerTarget> 
 
 /** Starts the real command-line server and waits until /healthz answers. */
 export async function startChildServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+  // Tests start from an empty practice unless they ask for the demo.
+  const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, UNICHART_DEMO: '0', ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     try {

@@ -40,6 +40,8 @@ export async function startE2eServer(options: E2eServerOptions): Promise<E2eServ
     UNICHART_ADMIN_EMAIL: adminEmail,
     UNICHART_ADMIN_PASSWORD: adminPassword,
     UNICHART_PRACTICE_NAME: 'E2E Practice',
+    // Scenarios set up their own data; one that wants the demo practice passes UNICHART_DEMO=1.
+    UNICHART_DEMO: '0',
     ...options.env,
   };
   delete env.DATABASE_URL;
