@@ -25,6 +25,7 @@ import { JobRunner } from './jobs/job-queue.js';
 import { channelsFrom, type ChannelConfig } from './reminders/channels.js';
 import { ReminderLinks } from './reminders/reminder-links.js';
 import { registerReminderRoutes } from './reminders/reminder-routes.js';
+import { registerReminderSettingsRoutes } from './reminders/reminder-settings-routes.js';
 import { REMINDER_JOB, Reminders } from './reminders/reminders.js';
 import { hasWebBuild, registerWebApp } from './http/web-app.js';
 import { InvitationLinks } from './portal/invitation-links.js';
@@ -156,6 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     new FhirRepository(options.db, tenantId, await registries.registryFor(tenantId), hooks, options.identity.sensitiveIdentifiers);
   const scheduling = { defaultTimeZone: 'UTC', cache: schedulingFacts, ...options.scheduling };
   const links = new ReminderLinks(await options.identity.accounts.platformSecret('reminder-links'));
+  registerReminderSettingsRoutes(app, { db: options.db, authenticator: options.identity.authenticator, audit, defaultHours: options.jobs?.hoursBefore ?? [48, 2] });
   registerReminderRoutes(app, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone, now: scheduling.now });
   const background = options.jobs ? startBackgroundJobs(app, options.db, options.jobs, { links, repositoryFor: repositoryForTenant, timeZone: scheduling.defaultTimeZone }) : undefined;
 

@@ -123,12 +123,19 @@ describe('appointment reminders', () => {
     expect(smtp.received.length).toBe(before + 1);
   });
 
-  it('uses the practice\'s own lead times when it has set them', async () => {
-    await env.db.query(env.server.practice.id, "INSERT INTO practice_setting (tenant_id, key, value) VALUES ($1, 'reminders', '{\"hoursBefore\": [3]}')", [env.server.practice.id]);
+  it('uses the lead times an administrator sets for the practice', async () => {
+    const settings = (method: 'GET' | 'PUT', token: string, payload?: object) =>
+      env.server.request({ method, url: '/admin/settings/reminders', payload, headers: { authorization: `Bearer ${token}` } });
+    expect((await settings('GET', env.server.token)).json()).toEqual({ hoursBefore: [48, 2], practiceDefault: true });
+    expect((await settings('PUT', env.server.token, { hoursBefore: [0, -2] })).statusCode).toBe(400);
+    expect((await settings('PUT', (await env.server.signInAs('front-desk')).token, { hoursBefore: [3] })).statusCode).toBe(403);
+    expect((await settings('PUT', env.server.token, { hoursBefore: [3] })).json()).toEqual({ hoursBefore: [3], practiceDefault: false });
     await create(appointment(ids.byEmail!, soon(179)));
     expect(await reminders.plan(env.server.practice.id)).toBe(1);
     expect((await jobs()).at(-1)!.dedupe_key).toMatch(/\|3$/);
-    await env.db.query(env.server.practice.id, "DELETE FROM practice_setting WHERE tenant_id = $1 AND key = 'reminders'", [env.server.practice.id]);
+    const audit = await env.server.fhir('GET', 'AuditEvent?_count=20');
+    expect(JSON.stringify(audit.body)).toContain('Reminder lead times changed from 48, 2 to 3 hours');
+    expect((await settings('PUT', env.server.token, { hoursBefore: [48, 2] })).statusCode).toBe(200);
   });
 });
 

@@ -1,10 +1,10 @@
 import { FhirError, parseSearchRequest } from '@unichart/fhir';
 import type { Appointment, Communication, Patient, Practitioner } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
-import type { Database } from '../db/database.js';
+import type { Database, SqlClient } from '../db/database.js';
 import type { FhirRepository, RepositoryTransaction } from '../fhir/repository.js';
 import { enqueueJob, type ClaimedJob } from '../jobs/job-queue.js';
-import { listPractices } from '../practice/practices.js';
+import { listPractices, readPracticeSetting } from '../practice/practices.js';
 import type { Channel } from './channels.js';
 import type { ReminderLinks } from './reminder-links.js';
 
@@ -136,10 +136,16 @@ export class Reminders {
   }
 
   private async hoursFor(tenantId: string): Promise<number[]> {
-    const rows = await this.options.db.query<{ value: { hoursBefore?: unknown } }>(tenantId, "SELECT value FROM practice_setting WHERE tenant_id = $1 AND key = 'reminders'", [tenantId]);
-    const own = rows[0]?.value?.hoursBefore;
-    return Array.isArray(own) && own.every((h) => typeof h === 'number' && h > 0) ? (own as number[]) : [...this.options.defaultHours];
+    return (await this.options.db.transaction(tenantId, (sql) => practiceReminderHours(sql, tenantId))) ?? [...this.options.defaultHours];
   }
+}
+
+/** Where a practice keeps its own lead times (`{"hoursBefore": [48, 2]}`), set by an administrator. */
+export const REMINDER_SETTING_KEY = 'reminders';
+
+export async function practiceReminderHours(sql: SqlClient, tenantId: string): Promise<number[] | undefined> {
+  const own = (await readPracticeSetting<{ hoursBefore?: unknown }>(sql, tenantId, REMINDER_SETTING_KEY))?.hoursBefore;
+  return Array.isArray(own) && own.every((h) => typeof h === 'number' && h > 0) ? (own as number[]) : undefined;
 }
 
 /** Email or text, as the patient prefers; none when they opted out. */
