@@ -13,6 +13,9 @@ export class PostgresDatabase implements Database {
 
   constructor(connectionString: string, poolSize = Number(process.env.UNICHART_DB_POOL ?? 16)) {
     this.pool = new pg.Pool({ connectionString, max: poolSize });
+    // An idle connection the server ends (a restart, a terminated backend) must not take the
+    // process down: the pool drops it and the next checkout opens a fresh one.
+    this.pool.on('error', (error) => console.warn(`A PostgreSQL connection closed while idle: ${error.message}`));
   }
 
   async transaction<T>(tenantId: string, work: (tx: SqlClient) => Promise<T>): Promise<T> {
