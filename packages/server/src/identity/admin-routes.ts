@@ -1,4 +1,4 @@
-import { badRequest, forbidden, notFound } from '@unichart/fhir';
+import { badRequest, notFound } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAccessPolicy } from './access-policy.js';
 import type { AccountStore } from './account-store.js';
@@ -16,11 +16,7 @@ export function registerAdminRoutes(
   app: FastifyInstance,
   deps: { accounts: AccountStore; authenticator: Authenticator; audit: AuditTrail; settings: SecuritySettingsStore },
 ): void {
-  const administrator = async (request: FastifyRequest): Promise<Actor> => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
-    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not manage accounts`);
-    return actor;
-  };
+  const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'manage accounts');
   // Who changed whose access, and how: an auditor asks this first after an incident.
   const audited = (request: FastifyRequest, actor: Actor, kind: AuditKind, description: string) =>
     deps.audit.record(actor.tenantId, { kind, agent: auditAgentOf(actor.account), outcome: 'success', sourceAddress: request.ip, description });

@@ -72,6 +72,13 @@ export class Authenticator {
       ...(session.restriction ? { restriction: session.restriction } : {}),
     };
   }
+
+  /** The signed-in person, who must administer their practice to `what` (403 otherwise). */
+  async administrator(authorization: string | undefined, what: string): Promise<Actor> {
+    const actor = await this.authenticate(authorization);
+    if (!actor.policy.administration) throw new FhirError(403, 'forbidden', `Your role (${actor.account.roleCode}) may not ${what}`);
+    return actor;
+  }
 }
 
 /** The coded reason a restricted session is refused, so a client can send the person to enrolment. */

@@ -44,8 +44,7 @@ export function registerEmergencyAccessRoutes(
   });
 
   app.get('/admin/emergency-access', async (request) => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
-    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not review emergency access`);
+    const actor = await deps.authenticator.administrator(request.headers.authorization, 'review emergency access');
     const query = request.query as { since?: unknown; until?: unknown };
     const instant = (value: unknown, name: string, fallback: Date): Date => {
       if (value === undefined) return fallback;

@@ -1,4 +1,4 @@
-import { badRequest, forbidden } from '@unichart/fhir';
+import { badRequest } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { Database } from '../db/database.js';
@@ -9,11 +9,7 @@ const MAX_HOURS = 24 * 14;
 
 /** A practice's reminder lead times: `GET`/`PUT /admin/settings/reminders` `{"hoursBefore": [48, 2]}`, administrators only, audited. */
 export function registerReminderSettingsRoutes(app: FastifyInstance, deps: { db: Database; authenticator: Authenticator; audit: AuditTrail; defaultHours: readonly number[] }): void {
-  const administrator = async (request: FastifyRequest): Promise<Actor> => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
-    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not change practice settings`);
-    return actor;
-  };
+  const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'change practice settings');
   const current = async (tenantId: string) => {
     const own = await deps.db.transaction(tenantId, (sql) => practiceReminderHours(sql, tenantId));
     return { hoursBefore: own ?? [...deps.defaultHours], practiceDefault: !own };

@@ -1,4 +1,4 @@
-import { badRequest, forbidden, notFound } from '@unichart/fhir';
+import { badRequest, notFound } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, Authenticator } from '../authenticator.js';
 import { isUuid, type AppKind, type AppRegistry, type NewApp } from './app-registry.js';
@@ -9,11 +9,7 @@ const KINDS: readonly AppKind[] = ['public', 'confidential', 'backend'];
 
 /** App (OAuth client) registration, for administrators of the practice. */
 export function registerAppRoutes(app: FastifyInstance, deps: { authenticator: Authenticator; apps: AppRegistry; artifacts: OAuthArtifacts }): void {
-  const administrator = async (request: FastifyRequest): Promise<Actor> => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
-    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not manage apps`);
-    return actor;
-  };
+  const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'manage apps');
 
   app.get('/admin/apps', async (request) => {
     const actor = await administrator(request);

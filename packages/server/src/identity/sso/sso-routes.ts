@@ -1,4 +1,4 @@
-import { badRequest, FhirError, forbidden } from '@unichart/fhir';
+import { badRequest, FhirError } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from '../authenticator.js';
@@ -11,11 +11,7 @@ import type { SingleSignOn, SsoProviderInput } from './single-sign-on.js';
  */
 export function registerSsoRoutes(app: FastifyInstance, deps: { sso: SingleSignOn; authenticator: Authenticator; audit: AuditTrail; appOrigin: string }): void {
   const { sso, audit } = deps;
-  const administrator = async (request: FastifyRequest): Promise<Actor> => {
-    const actor = await deps.authenticator.authenticate(request.headers.authorization);
-    if (!actor.policy.administration) throw forbidden(`Your role (${actor.account.roleCode}) may not change how the practice signs in`);
-    return actor;
-  };
+  const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'change how the practice signs in');
   const backToApp = (fragment: Record<string, string>) => `${deps.appOrigin}/app/sso#${new URLSearchParams(fragment).toString()}`;
 
   app.get('/auth/sso', async () => sso.choices());
