@@ -43,6 +43,7 @@ interface ReminderPayload {
  */
 export class Reminders {
   private readonly now: () => Date;
+  private readonly practiceNames = new Map<string, string>();
 
   constructor(private readonly options: ReminderOptions) {
     this.now = options.now ?? (() => new Date());
@@ -51,7 +52,10 @@ export class Reminders {
   /** Queues the reminders due within the look-ahead for every practice; returns how many were new. */
   async planAll(): Promise<number> {
     let planned = 0;
-    for (const practice of await listPractices(this.options.db)) planned += await this.plan(practice.id);
+    for (const practice of await listPractices(this.options.db)) {
+      this.practiceNames.set(practice.id, practice.name);
+      planned += await this.plan(practice.id);
+    }
     return planned;
   }
 
@@ -97,7 +101,7 @@ export class Reminders {
     if (!route) return 'skipped: the patient does not want reminders or has no email or phone';
     const practitionerRef = appointment.participant.find((p) => p.actor?.reference?.startsWith('Practitioner/'))?.actor?.reference;
     const practitioner = practitionerRef ? await readOptional<Practitioner>(tx, 'Practitioner', practitionerRef.split('/')[1]!) : undefined;
-    const practice = (await listPractices(this.options.db)).find((p) => p.id === job.tenantId)?.name ?? 'your practice';
+    const practice = await this.practiceName(job.tenantId);
 
     const token = this.options.links.sign({ tenantId: job.tenantId, appointmentId: appointment.id!, start: appointment.start, expires: new Date(appointment.start).getTime() });
     const link = `${this.options.publicUrl}/reminders/${token}`;
@@ -133,6 +137,12 @@ export class Reminders {
       ),
     );
     return `sent by ${route.medium} (${channel.via})`;
+  }
+
+  /** Names are read with every planning round, not with every message. */
+  private async practiceName(tenantId: string): Promise<string> {
+    if (!this.practiceNames.has(tenantId)) for (const practice of await listPractices(this.options.db)) this.practiceNames.set(practice.id, practice.name);
+    return this.practiceNames.get(tenantId) ?? 'your practice';
   }
 
   private async hoursFor(tenantId: string): Promise<number[]> {
