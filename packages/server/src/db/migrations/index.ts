@@ -9,6 +9,7 @@ import * as jobQueue from './008-job-queue.js';
 import * as singleSignOn from './009-single-sign-on.js';
 import * as security from './010-security.js';
 import * as auditStorage from './011-audit-storage.js';
+import * as totpReplay from './012-totp-replay.js';
 
 export interface Migration {
   readonly version: number;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'single-sign-on', sql: singleSignOn.sql },
   { version: 10, name: 'security', sql: security.sql },
   { version: 11, name: 'audit-storage', sql: auditStorage.sql },
+  { version: 12, name: 'totp-replay', sql: totpReplay.sql },
 ];
