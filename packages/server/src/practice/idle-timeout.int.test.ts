@@ -6,9 +6,9 @@ const env = useTestServer();
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 const setIdle = (idleMinutes: unknown) => env.server.request({ method: 'PUT', url: '/admin/settings/security', headers: as(env.server.token), payload: { idleMinutes } });
 const me = (token: string) => env.server.request({ method: 'GET', url: '/auth/me', headers: as(token) });
-/** Moves a session's last use into the past, as if its desk had been left alone. */
-const leaveUnused = (minutes: number) =>
-  env.db.query(env.server.practice.id, `UPDATE user_session SET last_seen_at = now() - make_interval(mins => $2) WHERE tenant_id = $1`, [env.server.practice.id, minutes]);
+/** Moves an account's sessions' last use into the past, as if its desk had been left alone. */
+const leaveUnused = (accountId: string, minutes: number) =>
+  env.db.query(env.server.practice.id, `UPDATE user_session SET last_seen_at = now() - make_interval(mins => $3) WHERE tenant_id = $1 AND user_id = $2`, [env.server.practice.id, accountId, minutes]);
 
 describe('the practice chooses its own automatic logoff time', () => {
   it('refuses a time out of range and keeps the server default until one is set', async () => {
@@ -30,8 +30,10 @@ describe('the practice chooses its own automatic logoff time', () => {
     expect((await me(nurse.token)).json().idleMinutes).toBe(5);
 
     // Six minutes unused: within the server's 15, past the practice's 5.
-    await leaveUnused(6);
+    await leaveUnused(nurse.accountId, 6);
     expect((await me(nurse.token)).statusCode).toBe(401);
+    // The administrator, active all along, is still signed in.
+    expect((await me(env.server.token)).statusCode).toBe(200);
   });
 
   it('goes back to the server default with null', async () => {
@@ -40,7 +42,7 @@ describe('the practice chooses its own automatic logoff time', () => {
     expect(cleared.statusCode).toBe(200);
     expect(cleared.json().idleMinutes).toBeUndefined();
     const nurse = await env.server.signInAs('nurse');
-    await leaveUnused(6);
+    await leaveUnused(nurse.accountId, 6);
     expect((await me(nurse.token)).json().idleMinutes).toBe(15);
   });
 });
