@@ -3,7 +3,7 @@ import { dayIn, leaveSlot, nextDay, zonedMidnight } from './leave-slot.js';
 
 describe('a day of leave as a busy-unavailable Slot', () => {
   it('covers the whole local day in the schedule time zone', () => {
-    const slot = leaveSlot({ resourceType: 'Schedule', id: 's1' }, '2026-12-03', '2026-12-03', 'America/New_York', ' Annual leave ');
+    const slot = leaveSlot({ resourceType: 'Schedule', id: 's1', actor: [] }, '2026-12-03', '2026-12-03', 'America/New_York', ' Annual leave ');
     expect(slot).toEqual({
       resourceType: 'Slot',
       schedule: { reference: 'Schedule/s1' },
@@ -15,7 +15,7 @@ describe('a day of leave as a busy-unavailable Slot', () => {
   });
 
   it('runs to the end of the last day of a longer leave', () => {
-    const slot = leaveSlot({ resourceType: 'Schedule', id: 's1' }, '2026-12-28', '2027-01-01', 'Europe/Paris', '');
+    const slot = leaveSlot({ resourceType: 'Schedule', id: 's1', actor: [] }, '2026-12-28', '2027-01-01', 'Europe/Paris', '');
     expect([slot.start, slot.end, slot.comment]).toEqual(['2026-12-27T23:00:00.000Z', '2027-01-01T23:00:00.000Z', undefined]);
   });
 

@@ -34,6 +34,10 @@ describe('weekly template blocks and the Schedule availability extensions', () =
     expect(twice.extension?.[0]).toEqual({ url: 'https://example.org/other', valueString: 'kept' });
   });
 
+  it('leaves the time zone to the server default when none is given', () => {
+    expect(withTemplate(schedule, [morning], undefined).extension?.some((e) => e.url === TIMEZONE_URL)).toBe(false);
+  });
+
   it('orders days Monday first whatever order they were ticked in', () => {
     const written = withTemplate(schedule, [{ ...morning, days: ['fri', 'mon'] }], 'UTC');
     expect(blocksOf(written)[0]?.days).toEqual(['mon', 'fri']);

@@ -40,10 +40,10 @@ export function blocksOf(schedule: Schedule): TemplateBlock[] {
     });
 }
 
-/** The schedule with these blocks and time zone in place of its old ones; its other extensions stay. */
-export function withTemplate(schedule: Schedule, blocks: readonly TemplateBlock[], timeZone: string): Schedule {
+/** The schedule with these blocks (and time zone, if given) in place of its old ones; its other extensions stay. */
+export function withTemplate(schedule: Schedule, blocks: readonly TemplateBlock[], timeZone: string | undefined): Schedule {
   const others = (schedule.extension ?? []).filter((e) => e.url !== AVAILABILITY_URL && e.url !== TIMEZONE_URL);
-  return { ...schedule, extension: [...others, { url: TIMEZONE_URL, valueCode: timeZone }, ...blocks.map(blockExtension)] };
+  return { ...schedule, extension: [...others, ...(timeZone ? [{ url: TIMEZONE_URL, valueCode: timeZone }] : []), ...blocks.map(blockExtension)] };
 }
 
 function blockExtension(block: TemplateBlock): Extension {
