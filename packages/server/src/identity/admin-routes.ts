@@ -129,7 +129,7 @@ function registerSecuritySettingRoutes(
     const before = await deps.settings.get(actor.tenantId);
     const after = applySecurityChange(before, body as Record<string, unknown>);
     await deps.settings.save(actor.tenantId, after);
-    const changes = Object.entries(body as Record<string, unknown>).map(([name, value]) => `${name}: ${JSON.stringify(before[name as keyof typeof before])} -> ${JSON.stringify(value)}`);
+    const changes = Object.entries(body as Record<string, unknown>).map(([name, value]) => `${name}: ${JSON.stringify(before[name as keyof typeof before]) ?? 'default'} -> ${JSON.stringify(value ?? undefined) ?? 'default'}`);
     await audited(request, actor, 'setting-update', `Security settings changed (${changes.join(', ') || 'nothing'})`);
     return after;
   });

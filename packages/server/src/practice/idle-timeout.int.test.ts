@@ -41,6 +41,8 @@ describe('the practice chooses its own automatic logoff time', () => {
     const cleared = await setIdle(null);
     expect(cleared.statusCode).toBe(200);
     expect(cleared.json().idleMinutes).toBeUndefined();
+    const changes = await env.db.query<{ content: string }>(env.server.practice.id, `SELECT content FROM audit_event WHERE tenant_id = $1 AND type = 'setting-update' ORDER BY seq`, [env.server.practice.id]);
+    expect(JSON.parse(changes.at(-1)!.content).outcomeDesc).toBe('Security settings changed (idleMinutes: 5 -> default)');
     const nurse = await env.server.signInAs('nurse');
     await leaveUnused(nurse.accountId, 6);
     expect((await me(nurse.token)).json().idleMinutes).toBe(15);
