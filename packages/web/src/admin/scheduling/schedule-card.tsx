@@ -14,8 +14,8 @@ import { blocksOf, describeDays, timeZoneOf, withTemplate, type TemplateBlock } 
 /** The browser's zone stands in for a schedule that names none (the server then uses its own default). */
 const BROWSER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
-/** One schedule (a practitioner at a site): its weekly hours and its leave. */
-export function ScheduleCard({ schedule, title, types }: { schedule: Schedule; title: string; types: readonly AppointmentType[] }) {
+/** One schedule: its weekly hours (a practitioner's, not a site's closures) and its leave. */
+export function ScheduleCard({ schedule, title, types, takesHours = true }: { schedule: Schedule; title: string; types: readonly AppointmentType[]; takesHours?: boolean }) {
   const { api } = useSession();
   const queryClient = useQueryClient();
   const blocks = blocksOf(schedule);
@@ -69,11 +69,13 @@ export function ScheduleCard({ schedule, title, types }: { schedule: Schedule; t
             <Text size="sm">Time zone: {zone ?? 'the practice default'}</Text>
           </div>
           <Group gap="xs">
-            <Button size="xs" variant="default" onClick={() => edit(undefined)} aria-label={`Add hours to ${title}`}>
-              Add hours
-            </Button>
-            <Button size="xs" variant="outline" onClick={() => { addLeave.reset(); setAddingLeave(true); }} aria-label={`Add leave to ${title}`}>
-              Add leave
+            {takesHours && (
+              <Button size="xs" variant="default" onClick={() => edit(undefined)} aria-label={`Add hours to ${title}`}>
+                Add hours
+              </Button>
+            )}
+            <Button size="xs" variant="outline" onClick={() => { addLeave.reset(); setAddingLeave(true); }} aria-label={`Add ${takesHours ? 'leave' : 'closure'} to ${title}`}>
+              {takesHours ? 'Add leave' : 'Add closure'}
             </Button>
           </Group>
         </Group>
@@ -82,7 +84,7 @@ export function ScheduleCard({ schedule, title, types }: { schedule: Schedule; t
             {describeError(saveBlocks.error)}
           </Alert>
         )}
-        {blocks.length === 0 ? (
+        {!takesHours ? null : blocks.length === 0 ? (
           <Text size="sm">No weekly hours: nobody can book this schedule.</Text>
         ) : (
           <Table aria-label={`Weekly hours of ${title}`}>
@@ -169,14 +171,14 @@ export function ScheduleCard({ schedule, title, types }: { schedule: Schedule; t
           </Stack>
         )}
       </Modal>
-      <Modal opened={addingLeave} onClose={() => setAddingLeave(false)} title={`Add leave to ${title}`}>
+      <Modal opened={addingLeave} onClose={() => setAddingLeave(false)} title={`Add ${takesHours ? 'leave' : 'closure'} to ${title}`}>
         <Stack>
           {addLeave.isError && (
             <Alert color="red" title="The leave was not added" role="alert">
               {describeError(addLeave.error)}
             </Alert>
           )}
-          <LeaveForm today={dayIn(new Date().toISOString(), zone ?? BROWSER_ZONE)} saving={addLeave.isPending} onSave={(draft) => addLeave.mutate(draft)} />
+          <LeaveForm noun={takesHours ? 'leave' : 'closure'} today={dayIn(new Date().toISOString(), zone ?? BROWSER_ZONE)} saving={addLeave.isPending} onSave={(draft) => addLeave.mutate(draft)} />
         </Stack>
       </Modal>
     </Paper>

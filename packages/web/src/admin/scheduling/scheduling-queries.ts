@@ -38,3 +38,13 @@ export function useUpcomingLeave(scheduleId: string | undefined) {
     },
   });
 }
+
+/** Schedules whose only actor is one Location: a site's closures for everyone, or a room's own hours. */
+export function usePlaceSchedules() {
+  const { api } = useSession();
+  return useQuery({
+    queryKey: ['Schedule', 'places'],
+    queryFn: async () =>
+      entriesOf<Schedule>(await api.get<Bundle>('/fhir/R4/Schedule?_count=200'), 'Schedule').filter((s) => s.actor.length === 1 && s.actor[0]?.reference?.startsWith('Location/')),
+  });
+}
