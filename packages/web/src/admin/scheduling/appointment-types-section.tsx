@@ -4,8 +4,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { describeError } from '../../api/problem.js';
 import { useSession } from '../../session/session-context.js';
-import { codeFor, MAX_MINUTES, typeProblem, typesOf, withType, type AppointmentType } from './appointment-types.js';
-import { useAppointmentTypeSystem } from './scheduling-queries.js';
+import { typesOf, useAppointmentTypeSystem, type AppointmentType } from '../../front-desk/appointment-types.js';
+import { codeFor, MAX_MINUTES, typeProblem, withType } from './appointment-types.js';
 
 /** The practice's appointment types and their lengths: add one, or rename or re-time one. */
 export function AppointmentTypesSection() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { codeFor, DEFAULT_APPOINTMENT_TYPES, typeProblem, typesOf, withType } from './appointment-types.js';
+import { DEFAULT_APPOINTMENT_TYPES, typesOf } from '../../front-desk/appointment-types.js';
+import { codeFor, typeProblem, withType } from './appointment-types.js';
 
 describe('the practice appointment-type CodeSystem', () => {
   it('starts from the server defaults when the practice has none', () => {

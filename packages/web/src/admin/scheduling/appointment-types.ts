@@ -1,37 +1,14 @@
 import type { CodeSystem } from '@medplum/fhirtypes';
+import { DEFAULT_APPOINTMENT_TYPES, type AppointmentType } from '../../front-desk/appointment-types.js';
 import { APPOINTMENT_TYPE_SYSTEM } from '../../front-desk/fhir-resources.js';
-
-/**
- * The practice's appointment types are its own CodeSystem, each concept with a `duration` in
- * minutes (server: scheduling/appointment-types.ts). A practice without one books with the
- * server's defaults, so the first edit writes those defaults down with the change.
- */
-export interface AppointmentType {
-  readonly code: string;
-  readonly display: string;
-  readonly minutes: number;
-}
-
-export const DEFAULT_APPOINTMENT_TYPES: readonly AppointmentType[] = [
-  { code: 'new-patient', display: 'New patient', minutes: 40 },
-  { code: 'follow-up', display: 'Follow-up', minutes: 20 },
-  { code: 'annual-physical', display: 'Annual physical', minutes: 40 },
-  { code: 'telehealth', display: 'Telehealth visit', minutes: 20 },
-  { code: 'procedure', display: 'Procedure', minutes: 60 },
-];
 
 /** Longest appointment the form offers: a full working day. */
 export const MAX_MINUTES = 8 * 60;
 
-export function typesOf(codeSystem: CodeSystem | undefined): AppointmentType[] {
-  if (!codeSystem) return [...DEFAULT_APPOINTMENT_TYPES];
-  return (codeSystem.concept ?? []).flatMap((concept) => {
-    const minutes = concept.property?.find((p) => p.code === 'duration')?.valueInteger;
-    return minutes && minutes > 0 ? [{ code: concept.code, display: concept.display ?? concept.code, minutes }] : [];
-  });
-}
-
-/** The CodeSystem with this type added, or changed where its code already is. */
+/**
+ * The CodeSystem with this type added, or changed where its code already is. A practice without
+ * one books with the server's defaults, so the first edit writes those down with the change.
+ */
 export function withType(codeSystem: CodeSystem | undefined, type: AppointmentType, practiceName = 'Practice'): CodeSystem {
   const base: CodeSystem = codeSystem ?? {
     resourceType: 'CodeSystem',

@@ -1,6 +1,6 @@
 import { Alert, Button, Checkbox, Group, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import type { AppointmentType } from './appointment-types.js';
+import type { AppointmentType } from '../../front-desk/appointment-types.js';
 import { blockProblem, WEEKDAY_NAMES, WEEKDAYS, type TemplateBlock, type Weekday } from './weekly-template.js';
 
 const NEW_BLOCK: TemplateBlock = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00', appointmentTypes: [] };

@@ -6,7 +6,7 @@ import { describeError } from '../../api/problem.js';
 import { personName, usePractitioners } from '../../front-desk/directory.js';
 import { PageLoader } from '../../shell/page-loader.js';
 import { useSession } from '../../session/session-context.js';
-import type { AppointmentType } from './appointment-types.js';
+import type { AppointmentType } from '../../front-desk/appointment-types.js';
 import { ScheduleCard } from './schedule-card.js';
 import { usePractitionerSchedules } from './scheduling-queries.js';
 

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../api/problem.js';
 import { useSession } from '../../session/session-context.js';
-import type { AppointmentType } from './appointment-types.js';
+import type { AppointmentType } from '../../front-desk/appointment-types.js';
 import { BlockForm } from './block-form.js';
 import { dayIn, leaveSlot } from './leave-slot.js';
 import { LeaveForm, type LeaveDraft } from './leave-form.js';

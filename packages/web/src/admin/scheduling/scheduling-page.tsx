@@ -1,10 +1,9 @@
 import { Paper, Stack, Title } from '@mantine/core';
+import { typesOf, useAppointmentTypeSystem } from '../../front-desk/appointment-types.js';
 import { useLocations } from '../../front-desk/directory.js';
 import { kindOf } from '../locations/location-draft.js';
-import { typesOf } from './appointment-types.js';
 import { AppointmentTypesSection } from './appointment-types-section.js';
 import { PractitionerSchedules } from './practitioner-schedules.js';
-import { useAppointmentTypeSystem } from './scheduling-queries.js';
 import { SiteClosures } from './site-closures.js';
 
 /** Appointment types, each practitioner's weekly hours and leave at each site, and the sites' closures. */

@@ -1,16 +1,7 @@
-import type { Bundle, CodeSystem, Schedule, Slot } from '@medplum/fhirtypes';
+import type { Bundle, Schedule, Slot } from '@medplum/fhirtypes';
 import { useQuery } from '@tanstack/react-query';
-import { APPOINTMENT_TYPE_SYSTEM, entriesOf } from '../../front-desk/fhir-resources.js';
+import { entriesOf } from '../../front-desk/fhir-resources.js';
 import { useSession } from '../../session/session-context.js';
-
-/** The practice's appointment-type CodeSystem, or undefined while it uses the server's defaults. */
-export function useAppointmentTypeSystem() {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: ['CodeSystem', 'appointment-type'],
-    queryFn: async () => entriesOf<CodeSystem>(await api.get<Bundle>(`/fhir/R4/CodeSystem?url=${encodeURIComponent(APPOINTMENT_TYPE_SYSTEM)}&_count=1`), 'CodeSystem')[0] ?? null,
-  });
-}
 
 export function usePractitionerSchedules(practitionerId: string | undefined) {
   const { api } = useSession();
