@@ -35,9 +35,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.getByLabel('Email').fill(server.adminEmail);
-  await page.getByLabel(/^Password/).fill(server.adminPassword);
+async function signIn(page: Page, email = server.adminEmail, password = server.adminPassword): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
@@ -161,5 +161,15 @@ describe('the demo administrator sets up the practice', () => {
     // The front desk is no longer offered that day.
     await eventually(async () => onLeaveDay(await offered(doctorId, ...window)).length).toBe(0);
     await page.context().close();
+
+    // The front desk picks the new type when putting a patient on the waitlist.
+    const deskPage = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    await deskPage.goto(`${server.baseUrl}/app/front-desk/waitlist`);
+    await signIn(deskPage, DEMO_FRONT_DESK.email, DEMO_FRONT_DESK.password);
+    const typeSelect = deskPage.getByLabel('Appointment type');
+    await eventually(() => typeSelect.locator('option').allTextContents()).toContain('Travel vaccine (15 min)');
+    await typeSelect.selectOption({ label: 'Travel vaccine (15 min)' });
+    await shots.shot(deskPage, 'front-desk-new-type');
+    await deskPage.context().close();
   });
 });
