@@ -1,4 +1,5 @@
-import { Paper, Stack, Title } from '@mantine/core';
+import { Stack, Title } from '@mantine/core';
+import { SectionCard } from '../section-card.js';
 import { typesOf, useAppointmentTypeSystem } from '../../front-desk/appointment-types.js';
 import { useLocations } from '../../front-desk/directory.js';
 import { kindOf } from '../locations/location-draft.js';
@@ -19,28 +20,15 @@ export default function SchedulingPage() {
       <Title order={1} size="h2">
         Scheduling
       </Title>
-      <Section title="Appointment types">
+      <SectionCard title="Appointment types">
         <AppointmentTypesSection />
-      </Section>
-      <Section title="Practitioner schedules">
+      </SectionCard>
+      <SectionCard title="Practitioner schedules">
         <PractitionerSchedules sites={sites} types={types} />
-      </Section>
-      <Section title="Site closures and holidays">
+      </SectionCard>
+      <SectionCard title="Site closures and holidays">
         <SiteClosures sites={openSites} />
-      </Section>
+      </SectionCard>
     </Stack>
-  );
-}
-
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
-      <Stack gap="sm">
-        <Title order={2} size="h3">
-          {title}
-        </Title>
-        {children}
-      </Stack>
-    </Paper>
   );
 }

@@ -1,4 +1,5 @@
-import { Alert, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Stack, Text, Title } from '@mantine/core';
+import { SectionCard } from '../section-card.js';
 import { useQuery } from '@tanstack/react-query';
 import { describeError } from '../../api/problem.js';
 import { PageLoader } from '../../shell/page-loader.js';
@@ -20,37 +21,24 @@ export default function SettingsPage() {
       <Title order={1} size="h2">
         Practice settings
       </Title>
-      <Section title="Security">
+      <SectionCard title="Security">
         {security.isPending && <PageLoader label="Loading security settings" />}
         {security.isError && <LoadProblem what="security settings" error={security.error} />}
         {/* Until the practice chooses its own time, /auth/me carries the server's. */}
         {security.data && <SecuritySettingsForm settings={security.data} serverIdleMinutes={security.data.idleMinutes === undefined ? me.idleMinutes : undefined} />}
-      </Section>
-      <Section title="Appointment reminders">
+      </SectionCard>
+      <SectionCard title="Appointment reminders">
         {reminders.isPending && <PageLoader label="Loading reminder settings" />}
         {reminders.isError && <LoadProblem what="reminder settings" error={reminders.error} />}
         {reminders.data && <ReminderSettingsForm settings={reminders.data} />}
-      </Section>
-      <Section title="Single sign-on">
+      </SectionCard>
+      <SectionCard title="Single sign-on">
         <Text size="sm">
           Staff can sign in through the practice’s OpenID Connect provider instead of a Unichart password.
         </Text>
         <SsoProviders />
-      </Section>
+      </SectionCard>
     </Stack>
-  );
-}
-
-function Section({ title, children }: { title: string; children: React.ReactNode }) {
-  return (
-    <Paper withBorder p="md" component="section" aria-label={title}>
-      <Stack>
-        <Title order={2} size="h3">
-          {title}
-        </Title>
-        {children}
-      </Stack>
-    </Paper>
   );
 }
 
