@@ -116,10 +116,11 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
     code: 'front-desk',
     name: 'Front desk',
     // Registration collects identity documents, so the front desk sees them in full. Copays taken at
-    // check-in are PaymentReconciliations: the desk finds and reprints them.
+    // check-in are PaymentReconciliations: the desk finds and reprints them. The practice's appointment
+    // types are a CodeSystem the desk books from but only an administrator changes.
     policy: {
       sensitiveIdentifiers: true,
-      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }],
+      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation', 'CodeSystem'], interactions: READ }],
     },
   },
   {
