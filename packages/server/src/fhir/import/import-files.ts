@@ -29,6 +29,8 @@ export interface ImportProgress {
   readonly filesDone: number;
   readonly filesTotal: number;
   readonly resources: number;
+  /** The finished file's problems. */
+  readonly problems: readonly ImportProblem[];
 }
 
 /** What one commit or one refusal did to a file's entries; added up, they reach the file's entry count. */
@@ -47,7 +49,7 @@ export interface ImportSource {
 }
 
 export interface ImportOptions {
-  onProgress?(progress: ImportProgress): void;
+  onProgress?(progress: ImportProgress): void | Promise<void>;
   /** After each commit or refusal, for progress by entry. */
   onEntries?(file: string, tally: EntryTally): void | Promise<void>;
   /** Checked between files: a stopping process starts no new file. */
@@ -110,7 +112,7 @@ export async function importSources(repo: FhirRepository, baseUrl: string, sourc
       } catch (error) {
         report.problems.push(...problemsOf(file, undefined, error));
       }
-      options.onProgress?.({ file, filesDone: ++done, filesTotal: sources.length, resources: report.resources });
+      await options.onProgress?.({ file, filesDone: ++done, filesTotal: sources.length, resources: report.resources, problems: report.problems.filter((p) => p.file === file) });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, sources.length || 1) }, worker));
