@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SearchParameterRegistry } from '@unichart/fhir';
+import { FhirRepository } from '../fhir/repository.js';
 import { enqueueJob } from '../jobs/job-queue.js';
-import { startTestServer, useTestServer, type TestServer } from '../test-support/test-database.js';
-import { IMPORT_JOB, type ImportView } from './import-store.js';
+import { startTestServer, TEST_BASE, useTestServer, type TestServer } from '../test-support/test-database.js';
+import { IMPORT_JOB, ImportStore, type ImportView } from './import-store.js';
+import { runImport } from './run-import.js';
 
 const UPLOAD_LIMIT = 256 * 1024;
 const env = useTestServer({ imports: { uploadLimitBytes: UPLOAD_LIMIT } });
@@ -220,5 +223,38 @@ describe('a restart during an import', () => {
     } finally {
       await restarted.app.close();
     }
+  });
+});
+
+describe('a server stopping between files', () => {
+  it('leaves the files not yet started to the job retry, which imports them after the restart', async () => {
+    const { practice } = env.server;
+    const store = new ImportStore(env.db);
+    const names = [family(), family()];
+    const importId = await store.create(practice.id, { agent: { name: 'Admin' } }, [
+      { name: 'first.json', content: JSON.stringify(patient(names[0]!)), entriesTotal: 1 },
+      { name: 'second.json', content: JSON.stringify(patient(names[1]!)), entriesTotal: 1 },
+    ]);
+    // This test is the job runner: no other runner may take the job meanwhile.
+    await env.db.query(practice.id, `UPDATE job SET status = 'running', locked_until = now() + interval '1 hour' WHERE tenant_id = $1 AND dedupe_key = $2`, [
+      practice.id,
+      `${IMPORT_JOB}:${importId}`,
+    ]);
+    const job = { tenantId: practice.id, id: randomUUID(), kind: IMPORT_JOB, payload: { importId }, attempts: 1 };
+    const deps = {
+      db: env.db,
+      store,
+      repositoryFor: async () => new FhirRepository(env.db, practice.id, SearchParameterRegistry.spec()),
+      fhirBaseUrl: TEST_BASE,
+      leaseMs: 60_000,
+    };
+
+    await expect(runImport(job, { ...deps, stopping: () => true })).rejects.toThrow(/2 file\(s\) .* still to import/);
+    expect(await importView(env.server, importId)).toMatchObject({ status: 'running', entriesDone: 0 });
+
+    expect(await runImport({ ...job, attempts: 2 }, { ...deps, stopping: () => false })).toBe('imported');
+    const final = await importView(env.server, importId);
+    expect(final).toMatchObject({ status: 'done', entriesDone: 2, created: 2, failed: 0 });
+    for (const name of names) expect(await patientsNamed(env.server, name)).toBe(1);
   });
 });

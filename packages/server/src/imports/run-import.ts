@@ -22,8 +22,9 @@ const PROGRESS_EVERY_MS = 250;
 /**
  * The job that imports an upload. Each file goes through the same importer as the CLI (a
  * Bundle in one transaction, NDJSON in chunks), written as the administrator who uploaded it.
- * After a restart the job runs again: the file that was in hand is reported as interrupted,
- * the files not yet started are imported.
+ * A stop between files leaves the rest for the job's retry; after a crash the job runs again
+ * once its lease has run out. Either way the file that was in hand when the process died is
+ * reported as interrupted and the files not yet started are imported.
  */
 export async function runImport(job: ClaimedJob, deps: ImportRunnerDeps): Promise<string> {
   const { importId } = job.payload as { importId: string };
@@ -49,12 +50,9 @@ export async function runImport(job: ClaimedJob, deps: ImportRunnerDeps): Promis
     await validationPool.close();
   }
   const left = (await deps.store.waitingFiles(tenantId, importId)).length;
-  const failure =
-    left > 0
-      ? `The server stopped before ${left} file${left === 1 ? ' was' : 's were'} imported; start a new import with ${left === 1 ? 'it' : 'them'}.`
-      : interrupted > 0
-        ? 'The server stopped during the import; the file it was importing then is marked below.'
-        : undefined;
+  // The job is retried after the restart and takes up the files not yet started.
+  if (left > 0) throw new Error(`stopped with ${left} file(s) of import ${importId} still to import`);
+  const failure = interrupted > 0 ? 'The server stopped during the import; the file it was importing then is marked below.' : undefined;
   await deps.store.finish(tenantId, importId, failure);
   return failure ?? 'imported';
 }
