@@ -74,7 +74,7 @@ export function registerImportRoutes(
         const length = Number(request.headers['content-length'] ?? 0);
         if (length > limit) throw tooLarge(length, limit);
       },
-      errorHandler: (error, _request, reply) => {
+      errorHandler: (error) => {
         if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') throw tooLarge(undefined, limit);
         throw error;
       },

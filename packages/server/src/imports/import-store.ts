@@ -60,6 +60,9 @@ export interface WaitingFile {
   readonly entriesTotal: number;
 }
 
+const IMPORT_COLUMNS = 'id, status, started_by, failure, created_at, started_at, finished_at';
+const FILE_COLUMNS = 'import_id, name, size_bytes, status, entries_total, entries_done, created, updated, failed, jsonb_array_length(problems) AS problem_count';
+
 /** A file's stored problems stop here; its failed count still counts every entry. */
 export const MAX_PROBLEMS_PER_FILE = 1000;
 
@@ -116,14 +119,13 @@ export class ImportStore {
   async list(tenantId: string, limit = 50): Promise<ImportView[]> {
     const imports = await this.db.query<ImportRow>(
       tenantId,
-      `SELECT id, status, started_by, failure, created_at, started_at, finished_at FROM data_import WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT $2`,
+      `SELECT ${IMPORT_COLUMNS} FROM data_import WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT $2`,
       [tenantId, limit],
     );
     if (imports.length === 0) return [];
     const files = await this.db.query<FileRow>(
       tenantId,
-      `SELECT import_id, name, size_bytes, status, entries_total, entries_done, created, updated, failed, jsonb_array_length(problems) AS problem_count FROM data_import_file
-       WHERE tenant_id = $1 AND import_id = ANY($2::uuid[]) ORDER BY position`,
+      `SELECT ${FILE_COLUMNS} FROM data_import_file WHERE tenant_id = $1 AND import_id = ANY($2::uuid[]) ORDER BY position`,
       [tenantId, imports.map((i) => i.id)],
     );
     return imports.map((row) => viewOf(row, files.filter((f) => f.import_id === row.id)));
@@ -132,14 +134,13 @@ export class ImportStore {
   async get(tenantId: string, id: string): Promise<ImportView | undefined> {
     const [row] = await this.db.query<ImportRow>(
       tenantId,
-      `SELECT id, status, started_by, failure, created_at, started_at, finished_at FROM data_import WHERE tenant_id = $1 AND id = $2`,
+      `SELECT ${IMPORT_COLUMNS} FROM data_import WHERE tenant_id = $1 AND id = $2`,
       [tenantId, id],
     );
     if (!row) return undefined;
     const files = await this.db.query<FileRow>(
       tenantId,
-      `SELECT import_id, name, size_bytes, status, entries_total, entries_done, created, updated, failed, jsonb_array_length(problems) AS problem_count, problems FROM data_import_file
-       WHERE tenant_id = $1 AND import_id = $2 ORDER BY position`,
+      `SELECT ${FILE_COLUMNS}, problems FROM data_import_file WHERE tenant_id = $1 AND import_id = $2 ORDER BY position`,
       [tenantId, id],
     );
     return viewOf(row, files);
