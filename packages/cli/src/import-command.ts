@@ -31,7 +31,7 @@ export async function importCommand(paths: string[]): Promise<void> {
         ` (${Math.round(report.resources / Math.max(seconds, 0.001))} resources/s).\n`,
     );
     for (const problem of report.problems) {
-      process.stdout.write(`  ✗ ${problem.file}${problem.at ? ` (${problem.at})` : ''}: ${problem.message}\n`);
+      process.stdout.write(`  ✗ ${problem.file}${problem.at ? ` (${problem.at})` : ''}: ${problem.message}${problem.path ? ` at ${problem.path}` : ''}\n`);
     }
     if (report.problems.length > 0) process.exitCode = 1;
   } finally {

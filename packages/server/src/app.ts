@@ -34,6 +34,7 @@ import { registerPortalInvitations } from './portal/portal-invitations.js';
 import { SecuritySettingsStore } from './practice/security-settings.js';
 import { EmergencyAccessStore } from './identity/emergency-access.js';
 import { registerEmergencyAccessRoutes } from './identity/emergency-access-routes.js';
+import { registerImportRoutes, type DataImportOptions } from './imports/import-routes.js';
 
 export interface AppOptions {
   readonly db: Database;
@@ -74,6 +75,8 @@ export interface AppOptions {
    * without either, the link is only returned to the staff member.
    */
   readonly outbound?: { readonly channels: ChannelConfig; readonly publicUrl: string };
+  /** Uploads from the administrator's import screen: size limit, how often the import runner looks for work. */
+  readonly imports?: DataImportOptions;
 }
 
 const DEFAULT_PROTECTION: ProtectionOptions = { corsOrigins: [], requestsPerMinute: 60_000, signInsPerMinute: 10, tls: false };
@@ -197,6 +200,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const emergencyAccess = new EmergencyAccessStore(options.db);
   registerEmergencyAccessRoutes(app, { authenticator: identity.authenticator, audit, emergencyAccess, repositoryFor: repositoryForTenant });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
+  const fhirBaseUrl = options.baseUrl?.replace(/\/+$/, '') ?? `${origin}${FHIR_BASE}`;
+  registerImportRoutes(app, { db: options.db, authenticator: identity.authenticator, repositoryFor: repositoryForTenant, fhirBaseUrl, options: { pollMs: options.jobs?.pollMs, ...options.imports } });
   registerSsoRoutes(app, { sso: new SingleSignOn(options.db, identity, `${origin}/auth/sso/callback`), authenticator: identity.authenticator, audit, appOrigin: origin });
   const oauth = await registerOAuth(app, {
     db: options.db,
@@ -204,7 +209,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     audit,
     origin,
     fhirBase: FHIR_BASE,
-    fhirBaseUrl: options.baseUrl?.replace(/\/+$/, '') ?? `${origin}${FHIR_BASE}`,
+    fhirBaseUrl,
     repositoryFor: repositoryForTenant,
     signInsPerMinute: protection.signInsPerMinute,
   });

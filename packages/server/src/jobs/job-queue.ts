@@ -32,6 +32,11 @@ export async function enqueueJob(sql: SqlClient, tenantId: string, job: NewJob):
   return rows.length === 1;
 }
 
+/** A long job keeps its claim: without this, another process would take it up once the lease ran out. */
+export async function renewLease(db: Database, job: ClaimedJob, leaseMs: number): Promise<void> {
+  await db.query(job.tenantId, `UPDATE job SET locked_until = now() + ($3::int * interval '1 millisecond') WHERE tenant_id = $1 AND id = $2`, [job.tenantId, job.id, leaseMs]);
+}
+
 /**
  * Runs due jobs. A job is claimed under a lease and marked done only after its handler
  * returns; a process that stops mid-job leaves it to be claimed again when the lease runs out.
@@ -42,6 +47,7 @@ export class JobRunner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
+  private nudgedWhileRunning = false;
 
   constructor(
     private readonly db: Database,
@@ -51,12 +57,28 @@ export class JobRunner {
 
   start(intervalMs = 1000): void {
     this.stopping = false;
-    this.timer = setInterval(() => {
-      this.running ??= this.runDue()
-        .then(() => undefined, (error: unknown) => this.options.onError?.('job runner failed', error))
-        .finally(() => (this.running = undefined));
-    }, intervalMs);
+    this.timer = setInterval(() => this.nudge(), intervalMs);
     this.timer.unref();
+  }
+
+  /**
+   * Runs due jobs now (of one practice, when given), without waiting for the next poll; a nudge
+   * during a run brings another run after it, so a job queued meanwhile is not left waiting.
+   */
+  nudge(tenantId?: string): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.nudgedWhileRunning = true;
+      return;
+    }
+    this.running = this.runDue(tenantId)
+      .then(() => undefined, (error: unknown) => this.options.onError?.('job runner failed', error))
+      .finally(() => {
+        this.running = undefined;
+        if (!this.nudgedWhileRunning) return;
+        this.nudgedWhileRunning = false;
+        this.nudge();
+      });
   }
 
   /** Stops claiming; the job in hand finishes first, so nothing is left half done. */
@@ -66,10 +88,10 @@ export class JobRunner {
     await this.running;
   }
 
-  /** Runs every job due now, practice by practice; returns how many ran. */
-  async runDue(): Promise<number> {
+  /** Runs every job due now, practice by practice (or of the one practice given); returns how many ran. */
+  async runDue(tenantId?: string): Promise<number> {
     let ran = 0;
-    for (const practice of await listPractices(this.db)) {
+    for (const practice of tenantId ? [{ id: tenantId }] : await listPractices(this.db)) {
       for (;;) {
         if (this.stopping) return ran;
         const jobs = await this.claim(practice.id);

@@ -15,6 +15,7 @@ const AuditPage = lazy(() => import('../admin/audit-page.js'));
 const SettingsPage = lazy(() => import('../admin/settings/settings-page.js'));
 const LocationsPage = lazy(() => import('../admin/locations/locations-page.js'));
 const SchedulingPage = lazy(() => import('../admin/scheduling/scheduling-page.js'));
+const ImportPage = lazy(() => import('../admin/import-page.js'));
 const FrontDeskRoutes = lazy(() => import('../front-desk/front-desk-routes.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
 const AccountPage = lazy(() => import('../account/account-page.js'));
@@ -55,6 +56,7 @@ export default function SignedInApp() {
           <Route path="admin/settings" element={page(WORKSPACES.settings.key, <SettingsPage />)} />
           <Route path="admin/locations" element={page(WORKSPACES.locations.key, <LocationsPage />)} />
           <Route path="admin/scheduling" element={page(WORKSPACES.scheduling.key, <SchedulingPage />)} />
+          <Route path="admin/import" element={page(WORKSPACES.dataImport.key, <ImportPage />)} />
           <Route
             path="account"
             element={

@@ -11,6 +11,7 @@ import * as security from './010-security.js';
 import * as auditStorage from './011-audit-storage.js';
 import * as totpReplay from './012-totp-replay.js';
 import * as portalAppointments from './013-portal-appointments.js';
+import * as dataImport from './014-data-import.js';
 
 export interface Migration {
   readonly version: number;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'audit-storage', sql: auditStorage.sql },
   { version: 12, name: 'totp-replay', sql: totpReplay.sql },
   { version: 13, name: 'portal-appointments', sql: portalAppointments.sql },
+  { version: 14, name: 'data-import', sql: dataImport.sql },
 ];

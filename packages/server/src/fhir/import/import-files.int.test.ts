@@ -63,7 +63,7 @@ describe('NDJSON', () => {
     const dir = await writeFiles('ndjson-bad-resource', { 'patients.ndjson': lines.map((l) => JSON.stringify(l)).join('\n') });
     const report = await importFiles(repo, TEST_BASE, [dir]);
     expect(report.problems.map((p) => p.at)).toEqual(['line 2', 'line 4']);
-    expect(report.problems[0]!.message).toContain('Patient.gender');
+    expect(report.problems[0]!.path).toContain('Patient.gender');
     expect(report.problems[1]!.message).toMatch(/Not a FHIR resource/);
     expect(report.resources).toBe(3);
     expect(report.failedFiles).toBe(1);
@@ -102,8 +102,7 @@ describe('JSON files', () => {
     const report = await importFiles(repo, TEST_BASE, [dir]);
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]!.file).toBe(join(dir, 'family.json'));
-    expect(report.problems[0]!.message).toContain('Bundle entry 2');
-    expect(report.problems[0]!.message).toContain('Patient.birthDate');
+    expect(report.problems[0]).toMatchObject({ at: 'entry 2', message: expect.stringContaining('Bundle entry 2'), path: expect.stringContaining('Patient.birthDate') });
     expect(await familyNames(repo)).toEqual(['Olsen']);
   });
 
@@ -122,7 +121,7 @@ describe('JSON files', () => {
     });
     const report = await importFiles(repo, TEST_BASE, [dir]);
     expect(report.resources).toBe(2);
-    expect(report.problems).toEqual([{ file: join(dir, 'batch.json'), at: 'entry 1', message: expect.stringContaining('Patient.gender') }]);
+    expect(report.problems).toEqual([{ file: join(dir, 'batch.json'), at: 'entry 1', path: expect.stringContaining('Patient.gender'), message: expect.any(String) }]);
     expect(await familyNames(repo)).toEqual(['Perez', 'Rossi']);
   });
 
@@ -181,7 +180,7 @@ describe.skipIf(!existsSync(SYNTHEA) || !existsSync(EXAMPLES))('every FHIR examp
   it('imports every file except the two known to be unimportable, which are reported with clear per-file messages', () => {
     expect(files.length).toBeGreaterThanOrEqual(98);
     expect(report.files).toBe(files.length);
-    const refused = Object.fromEntries(report.problems.map((p) => [p.file.split('/').pop(), p.message]));
+    const refused = Object.fromEntries(report.problems.map((p) => [p.file.split('/').pop(), p.path ? `${p.message} at ${p.path}` : p.message]));
     expect(Object.keys(refused).sort()).toEqual(Object.keys(KNOWN_REFUSED).sort());
     for (const [name, pattern] of Object.entries(KNOWN_REFUSED)) expect(refused[name]).toMatch(pattern);
     expect(report.failedFiles).toBe(2);

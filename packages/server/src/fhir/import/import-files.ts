@@ -12,6 +12,8 @@ export interface ImportProblem {
   readonly file: string;
   /** Line number (NDJSON) or entry index (batch Bundle), when the problem is in one part. */
   readonly at?: string;
+  /** Where in the resource (a FHIRPath), when the problem names one. */
+  readonly path?: string;
   readonly message: string;
 }
 
@@ -27,10 +29,31 @@ export interface ImportProgress {
   readonly filesDone: number;
   readonly filesTotal: number;
   readonly resources: number;
+  /** The finished file's problems. */
+  readonly problems: readonly ImportProblem[];
+}
+
+/** What one commit or one refusal did to a file's entries; added up, they reach the file's entry count. */
+export interface EntryTally {
+  readonly done: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly failed: number;
+}
+
+/** A file to import, read from disk (CLI) or held in memory (an upload). */
+export interface ImportSource {
+  readonly name: string;
+  text(): Promise<string>;
+  lines(): AsyncIterable<string>;
 }
 
 export interface ImportOptions {
-  onProgress?(progress: ImportProgress): void;
+  onProgress?(progress: ImportProgress): void | Promise<void>;
+  /** After each commit or refusal, for progress by entry. */
+  onEntries?(file: string, tally: EntryTally): void | Promise<void>;
+  /** Checked between files: a stopping process starts no new file. */
+  stopping?(): boolean;
   /** Each committed Bundle with its response (locations of what was written), e.g. to verify an import. */
   onCommitted?(file: string, request: Bundle, response: Bundle): void;
   /** Files imported at once; PostgreSQL gains from several (the embedded database has one connection). */
@@ -57,28 +80,44 @@ export async function importFiles(repo: FhirRepository, baseUrl: string, paths: 
       report.problems.push({ file: path, message: `Cannot read: ${(error as Error).message}` });
     }
   }
-  report.files += files.length;
+  const sources = files.map((file): ImportSource => ({
+    name: file,
+    text: () => readFile(file, 'utf8'),
+    lines: () => createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity }),
+  }));
+  const imported = await importSources(repo, baseUrl, sources, options);
+  report.files += imported.files;
+  report.resources = imported.resources;
+  report.problems.push(...imported.problems);
+  report.failedFiles = new Set(report.problems.map((p) => p.file)).size;
+  return report;
+}
+
+/** The same import over files already read (an upload): `.ndjson` by name, anything else as JSON. */
+export async function importSources(repo: FhirRepository, baseUrl: string, sources: readonly ImportSource[], options: ImportOptions = {}): Promise<ImportReport> {
+  const report: ImportReport = { files: sources.length, resources: 0, failedFiles: 0, problems: [] };
   const importer = new FileImporter(repo, baseUrl, report, options);
   const concurrency = Math.max(1, options.concurrency ?? (repo.db.kind === 'postgres' ? 4 : options.validationPool ? 2 : 1));
   let next = 0;
   let done = 0;
   // While one file's statement runs in the database, another file is validated and indexed here.
   const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const file = files[next++]!;
+    while (next < sources.length && !options.stopping?.()) {
+      const source = sources[next++]!;
+      const file = source.name;
       try {
         // Awaited before adding: `total += await x` would add to a total read before the wait.
-        const imported = file.endsWith('.ndjson') ? await importer.ndjson(file) : await importer.json(file);
+        const imported = file.endsWith('.ndjson') ? await importer.ndjson(source) : await importer.json(source);
         report.resources += imported;
       } catch (error) {
-        report.problems.push({ file, message: describe(error) });
+        report.problems.push(...problemsOf(file, undefined, error));
       }
-      options.onProgress?.({ file, filesDone: ++done, filesTotal: files.length, resources: report.resources });
+      await options.onProgress?.({ file, filesDone: ++done, filesTotal: sources.length, resources: report.resources, problems: report.problems.filter((p) => p.file === file) });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, files.length || 1) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, sources.length || 1) }, worker));
   // Files finish in any order when several import at once; report them in the order given.
-  const position = new Map(files.map((file, i) => [file, i]));
+  const position = new Map(sources.map((source, i) => [source.name, i]));
   report.problems.sort((a, b) => (position.get(a.file) ?? -1) - (position.get(b.file) ?? -1));
   report.failedFiles = new Set(report.problems.map((p) => p.file)).size;
   return report;
@@ -122,8 +161,9 @@ class FileImporter {
     private readonly options: ImportOptions,
   ) {}
 
-  async json(file: string): Promise<number> {
-    const text = await readFile(file, 'utf8');
+  async json(source: ImportSource): Promise<number> {
+    const file = source.name;
+    const text = await source.text();
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -141,13 +181,14 @@ class FileImporter {
     let written = 0;
     (response.entry ?? []).forEach((entry, i) => {
       const status = Number.parseInt(entry.response?.status ?? '', 10);
-      if (status >= 400) this.report.problems.push({ file, at: `entry ${i}`, message: describeOutcome(entry, status) });
+      if (status >= 400) this.report.problems.push(...problemsOfOutcome(file, `entry ${i}`, entry, status));
       else written++;
     });
     return written;
   }
 
-  async ndjson(file: string): Promise<number> {
+  async ndjson(source: ImportSource): Promise<number> {
+    const file = source.name;
     let imported = 0;
     let chunk: { line: number; resource: unknown }[] = [];
     const flush = async (): Promise<void> => {
@@ -164,20 +205,21 @@ class FileImporter {
             imported += await this.transaction(file, [resource]);
           } catch (lineError) {
             if (!(lineError instanceof FhirError)) throw lineError;
-            this.report.problems.push({ file, at: `line ${line}`, message: describe(lineError) });
+            this.report.problems.push(...problemsOf(file, `line ${line}`, lineError));
+            await this.options.onEntries?.(file, { done: 1, created: 0, updated: 0, failed: 1 });
           }
         }
       }
     };
-    const reader = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
     let lineNumber = 0;
-    for await (const line of reader) {
+    for await (const line of source.lines()) {
       lineNumber++;
       if (!line.trim()) continue;
       try {
         chunk.push({ line: lineNumber, resource: JSON.parse(line) });
       } catch (error) {
         this.report.problems.push({ file, at: `line ${lineNumber}`, message: `Not valid JSON: ${(error as Error).message}` });
+        await this.options.onEntries?.(file, { done: 1, created: 0, updated: 0, failed: 1 });
         continue;
       }
       if (chunk.length >= NDJSON_CHUNK) await flush();
@@ -194,17 +236,33 @@ class FileImporter {
   private async commit(file: string, bundle: Bundle, trustedEntries?: ReadonlySet<number>): Promise<Bundle> {
     const response = await processBundle(this.repo, this.baseUrl, bundle, 'return=minimal', { trustedEntries });
     this.options.onCommitted?.(file, bundle, response);
+    await this.options.onEntries?.(file, tallyOf(response));
     return response;
   }
 }
 
-function describe(error: unknown): string {
-  if (error instanceof FhirError) return error.issues.map((i) => `${i.diagnostics ?? i.code}${i.expression ? ` at ${i.expression.join(', ')}` : ''}`).join('; ');
-  return (error as Error).message;
+/** Created (201) and updated (200) entries of a committed Bundle; a batch's refused entries count as failed. */
+function tallyOf(response: Bundle): EntryTally {
+  const statuses = (response.entry ?? []).map((e) => Number.parseInt(e.response?.status ?? '', 10));
+  const created = statuses.filter((s) => s === 201).length;
+  const failed = statuses.filter((s) => s >= 400).length;
+  return { done: statuses.length, created, updated: statuses.length - created - failed, failed };
 }
 
-function describeOutcome(entry: BundleEntry, status: number): string {
+/** One problem per issue: what went wrong, and where in the resource when the issue says. */
+function problemsOf(file: string, at: string | undefined, error: unknown): ImportProblem[] {
+  if (!(error instanceof FhirError)) return [{ file, at, message: (error as Error).message }];
+  return error.issues.map((issue) => ({ file, at: at ?? entryNamedIn(issue.diagnostics), path: issue.expression?.join(', '), message: issue.diagnostics ?? issue.code }));
+}
+
+function problemsOfOutcome(file: string, at: string, entry: BundleEntry, status: number): ImportProblem[] {
   const issues = entry.response?.outcome?.issue ?? [];
-  if (issues.length === 0) return `Refused with status ${status}`;
-  return issues.map((i) => `${i.diagnostics ?? i.code}${i.expression ? ` at ${i.expression.join(', ')}` : ''}`).join('; ');
+  if (issues.length === 0) return [{ file, at, message: `Refused with status ${status}` }];
+  return issues.map((issue) => ({ file, at, path: issue.expression?.join(', '), message: issue.diagnostics ?? issue.code }));
+}
+
+/** A refused transaction names its entry in the message (see inEntry in bundle-processor.ts). */
+function entryNamedIn(diagnostics: string | undefined): string | undefined {
+  const index = /^Bundle entry (\d+) /.exec(diagnostics ?? '')?.[1];
+  return index === undefined ? undefined : `entry ${index}`;
 }
