@@ -8,6 +8,7 @@ import * as medicalRecordNumber from './007-medical-record-number.js';
 import * as jobQueue from './008-job-queue.js';
 import * as singleSignOn from './009-single-sign-on.js';
 import * as security from './010-security.js';
+import * as adminAccess from './011-admin-access.js';
 
 export interface Migration {
   readonly version: number;
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'job-queue', sql: jobQueue.sql },
   { version: 9, name: 'single-sign-on', sql: singleSignOn.sql },
   { version: 10, name: 'security', sql: security.sql },
+  { version: 11, name: 'admin-access', sql: adminAccess.sql },
 ];
