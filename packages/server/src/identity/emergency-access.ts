@@ -26,7 +26,7 @@ export interface EmergencyAccessReview {
 }
 
 /** What marking a grant reviewed came to: done now, done by someone before, or no such grant. */
-export type ReviewOutcome = { readonly status: 'reviewed'; readonly grant: EmergencyGrant } | { readonly status: 'already-reviewed' | 'missing' };
+export type ReviewOutcome = { readonly status: 'reviewed'; readonly grant: EmergencyGrant } | { readonly status: 'already-reviewed' } | { readonly status: 'missing' };
 
 type ReviewColumns = { reviewed_at: Date | string | null; review_note: string | null; reviewer_email: string | null; reviewer_name: string | null };
 
