@@ -12,6 +12,8 @@ const PatientPage = lazy(() => import('../patients/patient-page.js'));
 const UsersPage = lazy(() => import('../admin/users-page.js'));
 const RolesPage = lazy(() => import('../admin/roles-page.js'));
 const AuditPage = lazy(() => import('../admin/audit-page.js'));
+const EmergencyAccessPage = lazy(() => import('../admin/emergency-access-page.js'));
+const AppsPage = lazy(() => import('../admin/apps-page.js'));
 const FrontDeskRoutes = lazy(() => import('../front-desk/front-desk-routes.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
 const AccountPage = lazy(() => import('../account/account-page.js'));
@@ -49,6 +51,8 @@ export default function SignedInApp() {
           <Route path="admin/users" element={page(WORKSPACES.users.key, <UsersPage />)} />
           <Route path="admin/roles" element={page(WORKSPACES.roles.key, <RolesPage />)} />
           <Route path="admin/audit" element={page(WORKSPACES.audit.key, <AuditPage />)} />
+          <Route path="admin/emergency-access" element={page(WORKSPACES.emergencyAccess.key, <EmergencyAccessPage />)} />
+          <Route path="admin/apps" element={page(WORKSPACES.apps.key, <AppsPage />)} />
           <Route
             path="account"
             element={
