@@ -36,7 +36,11 @@ export function InviteUserForm({ roles, onDone }: { roles: readonly Role[]; onDo
       onDone(invitation);
     },
   });
-  const set = (field: keyof Draft) => (event: { currentTarget: { value: string } }) => setDraft({ ...draft, [field]: event.currentTarget.value });
+  // A field's complaint goes as soon as it is edited; the next submit checks again.
+  const set = (field: keyof Draft) => (event: { currentTarget: { value: string } }) => {
+    setDraft({ ...draft, [field]: event.currentTarget.value });
+    setErrors(({ [field]: _fixed, ...rest }) => rest);
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

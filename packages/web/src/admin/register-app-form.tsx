@@ -18,7 +18,11 @@ export function RegisterAppForm({ onDone }: { onDone: (app: RegisteredApp & { cl
       onDone(app);
     },
   });
-  const set = <K extends keyof AppDraft>(field: K, value: AppDraft[K]) => setDraft((current) => ({ ...current, [field]: value }));
+  // A field's complaint goes as soon as it is edited; the next submit checks again.
+  const set = <K extends keyof AppDraft>(field: K, value: AppDraft[K]) => {
+    setDraft((current) => ({ ...current, [field]: value }));
+    setErrors(({ [field as keyof AppDraftErrors]: _fixed, ...rest }) => rest);
+  };
   const text = (field: 'name' | 'redirectUris' | 'scopes' | 'jwksUrl' | 'jwks') => (event: { currentTarget: { value: string } }) => set(field, event.currentTarget.value);
 
   const submit = (event: FormEvent) => {
@@ -57,10 +61,15 @@ export function RegisterAppForm({ onDone }: { onDone: (app: RegisteredApp & { cl
               onChange={text('redirectUris')}
               error={errors.redirectUris}
             />
-            <Checkbox.Group label="Launch" description="How people start the app">
+            <Checkbox.Group
+              label="Launch"
+              description="How people start the app"
+              value={[...(draft.launches.ehr ? ['ehr'] : []), ...(draft.launches.standalone ? ['standalone'] : [])]}
+              onChange={(values) => set('launches', { ehr: values.includes('ehr'), standalone: values.includes('standalone') })}
+            >
               <Stack gap={6} mt={4}>
-                <Checkbox label="From a patient’s chart in Unichart (EHR launch)" checked={draft.launches.ehr} onChange={(e) => set('launches', { ...draft.launches, ehr: e.currentTarget.checked })} />
-                <Checkbox label="On its own, choosing a patient (standalone launch)" checked={draft.launches.standalone} onChange={(e) => set('launches', { ...draft.launches, standalone: e.currentTarget.checked })} />
+                <Checkbox value="ehr" label="From a patient’s chart in Unichart (EHR launch)" />
+                <Checkbox value="standalone" label="On its own, choosing a patient (standalone launch)" />
               </Stack>
             </Checkbox.Group>
           </>
