@@ -136,7 +136,7 @@ describe('the administrator’s access screens', () => {
     await expect.poll(() => form.isHidden()).toBe(true);
 
     const notice = admin.getByRole('status').filter({ hasText: 'Growth charts is registered' });
-    const clientId = (await notice.getByLabel('Client id').textContent())!;
+    const clientId = (await notice.getByLabel('Client id', { exact: true }).textContent())!;
     expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
     const row = admin.getByRole('row').filter({ hasText: 'Growth charts' });
     await expect.poll(() => row.textContent()).toContain(clientId);
