@@ -75,7 +75,7 @@ export default function AppsPage() {
                       {app.scopes}
                     </Text>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td miw={100}>
                     <Badge color={app.status === 'active' ? 'teal.9' : 'gray.7'} variant="filled">
                       {app.status === 'active' ? 'Active' : 'Disabled'}
                     </Badge>
