@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { INVITATION_DAYS, invitationUrl, sendInvitation, type InvitationDelivery, type InvitationLinks } from '../portal/invitation-links.js';
 import type { Channel } from '../reminders/channels.js';
-import type { AccountStore, ListedAccount, SignInRecord } from './account-store.js';
+import type { Account, AccountStore, ListedAccount } from './account-store.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -42,7 +42,7 @@ export function registerStaffInvitations(app: FastifyInstance, deps: StaffInvita
   const now = deps.now ?? (() => new Date());
   const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'invite staff');
 
-  const invite = async (request: FastifyRequest, actor: Actor, account: SignInRecord | ListedAccount, again: boolean): Promise<StaffInvitationAnswer> => {
+  const invite = async (request: FastifyRequest, actor: Actor, account: Account, again: boolean): Promise<StaffInvitationAnswer> => {
     const expires = now().getTime() + INVITATION_DAYS * 86_400_000;
     const link = invitationUrl(deps.publicUrl ?? `${request.protocol}://${request.host}`, deps.links.sign({ tenantId: actor.tenantId, accountId: account.id, expires }));
     const sent = await sendInvitation(deps.email, { id: `staff-invitation-${account.id}-${expires}`, to: account.email, subject: 'Your Unichart invitation', text: invitationText(link) });
