@@ -8,6 +8,9 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // The first test of a file may load the R4 definitions (about 2 s here, far more when
+          // CI shares the machine); the default 5 s failed a run that was only slow.
+          testTimeout: 30_000,
         },
       },
       {

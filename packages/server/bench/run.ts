@@ -18,6 +18,7 @@ const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.
 const SYNTHEA_DIR = `${sharedDataDir() ?? '/nonexistent/'}synthea/`;
 /** BENCH_PORT moves the servers' ports (PORT, +1 bare, +2 unguarded) when several benches share a machine. */
 const PORT = Number(process.env.BENCH_PORT ?? 18080);
+/** BENCH_CPU_PROF=<dir>: each server under test writes a V8 CPU profile there when it stops. */
 const BARE_PORT = PORT + 1;
 
 interface Backend {
@@ -52,7 +53,7 @@ function emitLoad(db: string, bench: string, scale: string, result: LoadResult, 
 }
 
 async function startProcess(script: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(script, import.meta.url).pathname], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []), '--import', 'tsx', new URL(script, import.meta.url).pathname], {
     // The benchmarks make their own data; the demo practice is measured on its own below.
     env: { ...process.env, UNICHART_DEMO: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

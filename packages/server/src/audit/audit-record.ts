@@ -60,6 +60,8 @@ export interface AuditRecord {
   readonly sourceAddress: string | null;
   readonly patients: readonly string[];
   readonly content: string;
+  /** `Type/id` of what a read or search returned, all of it; the patients they concern are linked later. */
+  readonly touched?: readonly string[];
 }
 
 const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'create', 'update', 'patch', 'delete']);

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlClient } from '../db/database.js';
 import { listPractices } from '../practice/practices.js';
+import { linkAuditPatients, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
 
-/** Transactions commit out of seq order; events up to this far behind the last seal are still looked for. */
-const SEQ_MARGIN = 1000;
 const BATCH = 2000;
 export const GENESIS = 'genesis';
 
@@ -62,11 +61,13 @@ export class AuditSealer {
       [tenantId],
     );
     const events = await sql.query<{ id: string; seq: number; recorded: Date | string; content: string }>(
+      // One index probe per event of the window (LIMIT 1 keeps it a probe): an anti-join the
+      // planner turns into a hash of every seal grows with the whole trail, once a second.
       `SELECT e.id::text AS id, e.seq, e.recorded, e.content FROM audit_event e
-       WHERE e.tenant_id = $1 AND e.seq > $2
-         AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id)
+       LEFT JOIN LATERAL (SELECT 1 AS sealed FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id LIMIT 1) s ON true
+       WHERE e.tenant_id = $1 AND e.seq > $2 AND s.sealed IS NULL
        ORDER BY e.seq LIMIT ${BATCH}`,
-      [tenantId, Math.max(0, Number(head?.event_seq ?? 0) - SEQ_MARGIN)],
+      [tenantId, Math.max(0, Number(head?.event_seq ?? 0) - UNSEALED_SEQ_MARGIN)],
     );
     if (events.length === 0) return 0;
     let previous = head?.hash ?? GENESIS;
@@ -82,6 +83,8 @@ export class AuditSealer {
        SELECT $1, u.* FROM unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[]) AS u`,
       [tenantId, rows.map((r) => r.position), rows.map((r) => r.eventId), rows.map((r) => r.seq), rows.map((r) => r.hash), rows.map((r) => r.previous)],
     );
+    // Sealed and linked to its patients in one commit: an entry is either pending in both or in neither.
+    await linkAuditPatients(sql, tenantId, rows.map((r) => r.eventId));
     return rows.length;
   }
 }

@@ -2,6 +2,7 @@ import { badRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, notFound, splitValues } f
 import type { SqlClient } from '../db/database.js';
 import { dateCondition } from '../fhir/search/value-conditions.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
+import { linkPendingAuditPatients } from './audit-patient-links.js';
 
 export interface AuditMatch {
   readonly resourceType: 'AuditEvent';
@@ -67,6 +68,7 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
     }
   }
   if (patients.length > 0) {
+    await linkPendingAuditPatients(sql, tenantId);
     conditions.push(`EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = ${tenant} AND ap.patient_id = ANY(${p.add(patients)}::text[]) AND ap.event_id = e.id AND ap.recorded = e.recorded)`);
   }
   const rows = await sql.query<{ id: string; content: string; recorded: Date | string }>(
@@ -81,6 +83,7 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
 
 export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`AuditEvent/${id} not found`);
+  if (onlyPatient) await linkPendingAuditPatients(sql, tenantId);
   const patientFilter = onlyPatient ? ' AND EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = $1 AND ap.event_id = e.id AND ap.patient_id = $3)' : '';
   const rows = await sql.query<{ content: string }>(`SELECT e.content FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);
   if (!rows[0]) throw notFound(`AuditEvent/${id} not found`);

@@ -1,6 +1,6 @@
 import type { Database, SqlClient } from '../db/database.js';
 import { buildAuditRecord, type AuditInput, type AuditRecord } from './audit-record.js';
-import { auditInsertCtes, auditParams, AUDIT_PARAM_COUNT } from './audit-sql.js';
+import { auditInsertCtes, auditParams } from './audit-sql.js';
 
 export interface TouchedResource {
   readonly resourceType: string;
@@ -9,17 +9,19 @@ export interface TouchedResource {
 
 interface AuditEntry {
   readonly record: AuditRecord;
-  readonly touched: readonly TouchedResource[];
 }
 
 interface Pending extends AuditEntry {
   readonly done: { resolve(): void; reject(error: unknown): void };
 }
 
-/** The event names the first 50 resources touched; all of them count for the patient links. */
+/**
+ * The event names the first 50 resources touched; all of them are kept on the row, and the
+ * patients they concern are linked in bulk when the entry is sealed (audit-patient-links.ts).
+ */
 function entryOf(input: AuditInput, touched: readonly TouchedResource[]): AuditEntry {
-  const shown = touched.slice(0, 50).map((t) => `${t.resourceType}/${t.id}`);
-  return { record: buildAuditRecord({ ...input, entities: shown }), touched };
+  const references = touched.map((t) => `${t.resourceType}/${t.id}`);
+  return { record: { ...buildAuditRecord({ ...input, entities: references.slice(0, 50) }), touched: references } };
 }
 
 /**
@@ -53,7 +55,7 @@ export class AuditTrail {
   /** Writes one entry with the given connection, e.g. inside the transaction that did the read. */
   async recordIn(sql: SqlClient, tenantId: string, input: AuditInput, touched: readonly TouchedResource[] = []): Promise<void> {
     const statement = insertStatement(tenantId, [entryOf(input, touched)]);
-    await sql.prepared(INSERT_NAME, statement.sql, statement.params);
+    await sql.prepared(statement.name, statement.sql, statement.params);
   }
 
   /** Waits until nothing is queued (shutdown, tests). */
@@ -84,34 +86,31 @@ export class AuditTrail {
 
   private async insert(tenantId: string, batch: readonly Pending[]): Promise<void> {
     const statement = insertStatement(tenantId, batch);
-    await this.db.prepared(tenantId, INSERT_NAME, statement.sql, statement.params);
+    await this.db.prepared(tenantId, statement.name, statement.sql, statement.params);
   }
 }
 
-/** The text never changes (rows travel as arrays), so PostgreSQL plans it once per connection. */
-const INSERT_NAME = 'unichart_audit_insert';
+/** Up to this many entries go in as plain rows, one prepared statement per count. */
+const MAX_PLAIN_ROWS = 16;
+const ROW_COLUMNS = 'id, recorded, type, action, outcome, agent_user, agent_who, entity, source_address, content, touched';
 
-function insertStatement(tenantId: string, batch: readonly AuditEntry[]): { sql: string; params: unknown[] } {
-    const records = batch.map((p) => p.record);
-    const params: unknown[] = [tenantId, ...auditParams(records)];
-    const touched = batch.flatMap((p) => p.touched.map((t) => ({ event: p.record.id, recorded: p.record.recorded, ...t })));
-    const first = 2 + AUDIT_PARAM_COUNT;
-    params.push(touched.map((t) => t.event), touched.map((t) => t.resourceType), touched.map((t) => t.id), touched.map((t) => t.recorded));
-    // Which patients the touched resources are about is resolved from the search index here,
-    // in the same statement, rather than by parsing every resource that was read.
-    const sql = `WITH ${auditInsertCtes(2).join(',\n')},
-      touched AS (SELECT * FROM unnest($${first}::uuid[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::timestamptz[]) AS u(event_id, resource_type, id, recorded)),
-      touched_patients AS (
-        INSERT INTO audit_event_patient (tenant_id, event_id, patient_id, recorded)
-        SELECT $1, event_id, patient_id, recorded FROM (
-          SELECT t.event_id, t.id AS patient_id, t.recorded FROM touched t WHERE t.resource_type = 'Patient'
-          UNION
-          SELECT t.event_id, r.target_id, t.recorded FROM touched t
-          JOIN sp_reference r ON r.tenant_id = $1 AND r.resource_type = t.resource_type AND r.id = t.id AND r.target_type = 'Patient'
-          WHERE t.resource_type <> 'Patient' AND r.target_id IS NOT NULL
-        ) AS p
-        WHERE NOT EXISTS (SELECT 1 FROM unnest($${2 + 10}::uuid[], $${2 + 11}::text[]) AS k(event_id, patient_id) WHERE k.event_id = p.event_id AND k.patient_id = p.patient_id)
-      )
-      SELECT 1`;
-    return { sql, params };
+/**
+ * Reads and searches name no patients of their own (they are linked when sealed), so a small
+ * group is one multi-row INSERT of scalars: PostgreSQL parses no array literal holding each
+ * entry's JSON, and neither side escapes it into one. Anything else goes through the array form.
+ */
+function insertStatement(tenantId: string, batch: readonly AuditEntry[]): { name: string; sql: string; params: unknown[] } {
+  const records = batch.map((entry) => entry.record);
+  if (records.length > MAX_PLAIN_ROWS || records.some((r) => r.patients.length > 0)) {
+    // The text never changes (rows travel as arrays), so PostgreSQL plans it once per connection.
+    return { name: 'unichart_audit_insert', sql: `WITH ${auditInsertCtes(2).join(',\n')} SELECT 1`, params: [tenantId, ...auditParams(records)] };
+  }
+  const params: unknown[] = [tenantId];
+  const rows = records.map((r) => {
+    const first = params.length + 1;
+    params.push(r.id, r.recorded, r.type, r.action, r.outcome, r.agentUser, r.agentWho, r.entity, r.sourceAddress, r.content, r.touched?.length ? r.touched : null);
+    const p = (i: number) => `$${first + i}`;
+    return `($1, ${p(0)}::uuid, ${p(1)}::timestamptz, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}::text[])`;
+  });
+  return { name: `unichart_audit_rows_${records.length}`, sql: `INSERT INTO audit_event (tenant_id, ${ROW_COLUMNS}) VALUES ${rows.join(', ')}`, params };
 }

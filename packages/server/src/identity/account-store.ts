@@ -166,8 +166,23 @@ export class AccountStore {
     await this.db.query(tenantId, 'UPDATE user_account SET password_hash = $3, failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2', [tenantId, id, passwordHash]);
   }
 
-  async setMfaSecret(tenantId: string, id: string, encryptedSecret: string | null): Promise<void> {
-    await this.db.query(tenantId, 'UPDATE user_account SET mfa_secret = $3 WHERE tenant_id = $1 AND id = $2', [tenantId, id, encryptedSecret]);
+  /** `usedStep`: the time step of the code that confirmed the enrolment, which may not sign in again. */
+  async setMfaSecret(tenantId: string, id: string, encryptedSecret: string | null, usedStep: number | null = null): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_account SET mfa_secret = $3, mfa_last_step = $4 WHERE tenant_id = $1 AND id = $2', [tenantId, id, encryptedSecret, usedStep]);
+  }
+
+  /**
+   * Takes an authenticator time step for one sign-in: false when it, or a later one, was used
+   * already (a code seen over someone's shoulder, or sent twice). One conditional UPDATE, so two
+   * sign-ins racing with the same code cannot both win.
+   */
+  async claimMfaStep(tenantId: string, id: string, step: number): Promise<boolean> {
+    const claimed = await this.db.query(
+      tenantId,
+      'UPDATE user_account SET mfa_last_step = $3 WHERE tenant_id = $1 AND id = $2 AND (mfa_last_step IS NULL OR mfa_last_step < $3) RETURNING id',
+      [tenantId, id, step],
+    );
+    return claimed.length === 1;
   }
 
   /** Deactivation and revocation of every session commit together: no old token works after. */

@@ -1,11 +1,11 @@
-import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
+import { generateSecret, generateURI } from 'otplib';
 import { badRequest } from '@unichart/fhir';
 import type { FieldEncryption } from '../security/field-encryption.js';
 import type { FastifyInstance } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { AccountStore } from './account-store.js';
 import { auditAgentOf as agentOf, type Authenticator } from './authenticator.js';
-import { SignInError, type SignIn } from './sign-in.js';
+import { authenticatorCodeStep, SignInError, type SignIn } from './sign-in.js';
 import { signInRateLimit } from '../http/protection.js';
 
 /** POST /auth/login (the fixed interface), /auth/refresh, /auth/logout and GET /auth/me. */
@@ -67,8 +67,9 @@ export function registerAuthRoutes(
     const body = (request.body ?? {}) as { secret?: unknown; totp?: unknown };
     if (typeof body.secret !== 'string' || !/^[A-Z2-7]{16,64}$/.test(body.secret)) throw badRequest('secret must be the base32 secret from /auth/mfa/setup', 'secret');
     if (typeof body.totp !== 'string') throw badRequest('totp must be the current 6-digit code', 'totp');
-    if (!(await verifyTotp({ secret: body.secret, token: body.totp })).valid) throw badRequest('The code does not match; check the time on the device and try again', 'totp');
-    await deps.accounts.setMfaSecret(actor.tenantId, actor.account.id, deps.encryption.encrypt(body.secret));
+    const step = await authenticatorCodeStep(body.secret, body.totp);
+    if (step === undefined) throw badRequest('The code does not match; check the time on the device and try again', 'totp');
+    await deps.accounts.setMfaSecret(actor.tenantId, actor.account.id, deps.encryption.encrypt(body.secret), step);
     // The enrolment-only session has done its one job; a full session needs a sign-in with the code.
     if (actor.restriction) await deps.accounts.revokeSession(actor.tenantId, actor.sessionId);
     return reply.code(204).send();

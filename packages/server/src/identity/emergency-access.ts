@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
+import { linkPendingAuditPatients } from '../audit/audit-patient-links.js';
 
 /** One "break the glass" grant: a person's time-limited access to one patient, with their reason. */
 export interface EmergencyGrant {
@@ -89,6 +90,7 @@ export class EmergencyAccessStore {
        WHERE g.tenant_id = $1 AND g.started_at >= $2 AND g.started_at < $3 ORDER BY g.started_at DESC`,
       [tenantId, since.toISOString(), until.toISOString()],
     );
+    if (grants.length > 0) await this.db.transaction(tenantId, (sql) => linkPendingAuditPatients(sql, tenantId));
     const entries: EmergencyAccessReportEntry[] = [];
     for (const row of grants) {
       const events = await this.db.query<{ recorded: Date | string; type: string; content: string }>(

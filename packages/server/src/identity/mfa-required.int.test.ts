@@ -1,4 +1,4 @@
-import { generate } from 'otplib';
+import { currentCode, nextCode } from '../test-support/authenticator-codes.js';
 import { describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, useTestServer } from '../test-support/test-database.js';
 
@@ -63,13 +63,13 @@ describe('the practice requires MFA for administrators and prescribers', () => {
       expect((await env.server.request({ method: 'GET', url: '/auth/me', headers: as(body.access_token) })).json().restriction).toBe('mfa-enrolment');
 
       const { secret } = (await env.server.request({ method: 'POST', url: '/auth/mfa/setup', headers: as(body.access_token) })).json();
-      const confirmed = await env.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: as(body.access_token), payload: { secret, totp: await generate({ secret }) } });
+      const confirmed = await env.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: as(body.access_token), payload: { secret, totp: await currentCode(secret) } });
       expect(confirmed.statusCode).toBe(204);
       // Its one job done, the enrolment session is over.
       expect((await env.server.request({ method: 'GET', url: '/auth/me', headers: as(body.access_token) })).statusCode).toBe(401);
 
       expect((await login(email)).json().issue[0].details.coding[0].code).toBe('mfa-required');
-      const full = await login(email, await generate({ secret }));
+      const full = await login(email, await nextCode(secret));
       expect(full.statusCode).toBe(200);
       expect(full.json().refresh_token).toEqual(expect.any(String));
       expect((await env.server.request({ method: 'GET', url: '/fhir/R4/Patient', headers: as(full.json().access_token) })).statusCode).toBe(200);

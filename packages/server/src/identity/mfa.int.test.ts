@@ -1,5 +1,5 @@
-import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
+import { currentCode, nextCode } from '../test-support/authenticator-codes.js';
 import { TEST_PASSWORD, useTestServer } from '../test-support/test-database.js';
 
 const env = useTestServer();
@@ -15,7 +15,7 @@ describe('multi-factor sign-in', () => {
 
     const wrong = await env.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: auth, payload: { secret: setup.secret, totp: '000000' } });
     expect(wrong.statusCode).toBe(400);
-    const confirmed = await env.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: auth, payload: { secret: setup.secret, totp: await generate({ secret: setup.secret }) } });
+    const confirmed = await env.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: auth, payload: { secret: setup.secret, totp: await currentCode(setup.secret) } });
     expect(confirmed.statusCode).toBe(204);
 
     const stored = await env.db.query<{ mfa_secret: string }>(env.server.practice.id, 'SELECT mfa_secret FROM user_account WHERE id = $1', [physician.accountId]);
@@ -29,7 +29,15 @@ describe('multi-factor sign-in', () => {
     const wrongCode = await login(physician.email, '123456');
     expect(wrongCode.statusCode).toBe(401);
     expect(JSON.parse(wrongCode.body).issue[0].details.coding[0].code).toBe('mfa-invalid');
-    expect((await login(physician.email, await generate({ secret: setup.secret }))).statusCode).toBe(200);
+    // The code that confirmed the enrolment has been used; the next one signs in, once.
+    const confirmingCode = await currentCode(setup.secret);
+    expect(JSON.parse((await login(physician.email, confirmingCode)).body).issue[0].diagnostics).toContain('used already');
+    const next = await nextCode(setup.secret);
+    expect((await login(physician.email, next)).statusCode).toBe(200);
+    const replayed = await login(physician.email, next);
+    expect(replayed.statusCode).toBe(401);
+    expect(JSON.parse(replayed.body).issue[0].details.coding[0].code).toBe('mfa-invalid');
+    expect(JSON.parse(replayed.body).issue[0].diagnostics).toContain('used already');
 
     const reset = await env.server.request({ method: 'POST', url: `/admin/users/${physician.accountId}/reset-mfa`, headers: { authorization: `Bearer ${env.server.token}` } });
     expect(reset.statusCode).toBe(204);

@@ -15,6 +15,19 @@ export interface SignInPolicy {
   readonly idleMinutes: number;
 }
 
+/**
+ * A code from the step before or after the current one is still taken (a clock a little off, a
+ * code typed as it turned over); each step signs in once (AccountStore.claimMfaStep).
+ */
+const TOTP_TOLERANCE_SECONDS = 30;
+
+/** The time step an authenticator code belongs to, or undefined when it is not a current code. */
+export async function authenticatorCodeStep(secret: string, code: string): Promise<number | undefined> {
+  const result = await verifyTotp({ secret, token: code, epochTolerance: TOTP_TOLERANCE_SECONDS });
+  // otplib types the result for HOTP and TOTP alike; a TOTP check always says its time step.
+  return result.valid && 'timeStep' in result && typeof result.timeStep === 'number' ? result.timeStep : undefined;
+}
+
 export const DEFAULT_SIGN_IN_POLICY: SignInPolicy = { lockAfter: 5, lockMinutes: 15, sessionHours: 12, idleMinutes: 15 };
 
 export interface TokenResponse {
@@ -103,10 +116,14 @@ export class SignIn {
     if (required) throw new SignInError('sso-required', `Your practice signs in through ${required}: use that button on the sign-in page`, account);
     if (account.mfaSecret) {
       if (!totp) throw new SignInError('mfa-required', 'Enter the 6-digit code from your authenticator app (field "totp")', account);
-      const result = await verifyTotp({ secret: this.encryption.decrypt(account.mfaSecret), token: totp });
-      if (!result.valid) {
+      const step = await authenticatorCodeStep(this.encryption.decrypt(account.mfaSecret), totp);
+      if (step === undefined) {
         await this.accounts.recordFailedSignIn(account, this.policy.lockAfter, this.policy.lockMinutes);
         throw new SignInError('mfa-invalid', 'The authenticator code is not right', account);
+      }
+      if (!(await this.accounts.claimMfaStep(account.tenantId, account.id, step))) {
+        await this.accounts.recordFailedSignIn(account, this.policy.lockAfter, this.policy.lockMinutes);
+        throw new SignInError('mfa-invalid', 'This authenticator code has been used already: wait for the next one', account);
       }
     } else if (await this.accounts.mfaDemanded(account.tenantId, account.roleCode)) {
       throw new SignInError('mfa-enrolment-required', 'Your practice requires two-step sign-in for your role: sign in to Unichart to enrol an authenticator app first', account);

@@ -8,7 +8,9 @@ import * as medicalRecordNumber from './007-medical-record-number.js';
 import * as jobQueue from './008-job-queue.js';
 import * as singleSignOn from './009-single-sign-on.js';
 import * as security from './010-security.js';
-import * as adminAccess from './011-admin-access.js';
+import * as auditStorage from './011-audit-storage.js';
+import * as totpReplay from './012-totp-replay.js';
+import * as adminAccess from './013-admin-access.js';
 
 export interface Migration {
   readonly version: number;
@@ -28,5 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'job-queue', sql: jobQueue.sql },
   { version: 9, name: 'single-sign-on', sql: singleSignOn.sql },
   { version: 10, name: 'security', sql: security.sql },
-  { version: 11, name: 'admin-access', sql: adminAccess.sql },
+  { version: 11, name: 'audit-storage', sql: auditStorage.sql },
+  { version: 12, name: 'totp-replay', sql: totpReplay.sql },
+  { version: 13, name: 'admin-access', sql: adminAccess.sql },
 ];

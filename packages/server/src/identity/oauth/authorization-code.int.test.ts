@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, useTestServer } from '../../test-support/test-database.js';
 import { authorizeUrl, pkcePair, TestBrowser } from '../../test-support/oauth-browser.js';
 import { REDIRECT, seedTwoPatients, smartHelpers } from '../../test-support/smart-helpers.js';
-import { generate } from 'otplib';
+import { currentCode, nextCode } from '../../test-support/authenticator-codes.js';
 import { decodeJwt } from 'jose';
 
 /**
@@ -189,7 +189,7 @@ describe('SMART authorization code flow', () => {
       const nurse = await context.server.signInAs('nurse');
       const auth = { authorization: `Bearer ${nurse.token}` };
       const { secret } = (await context.server.request({ method: 'POST', url: '/auth/mfa/setup', headers: auth })).json();
-      await context.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: auth, payload: { secret, totp: await generate({ secret }) } });
+      await context.server.request({ method: 'POST', url: '/auth/mfa/confirm', headers: auth, payload: { secret, totp: await currentCode(secret) } });
 
       const browser = new TestBrowser(origin());
       const signIn = await start(browser);
@@ -198,7 +198,7 @@ describe('SMART authorization code flow', () => {
       expect(askCode.html).toContain('name="totp"');
       const wrong = await browser.submit(askCode, { email: nurse.email, password: TEST_PASSWORD, totp: '000000' });
       expect(wrong.status).toBe(401);
-      const consent = await browser.submit(wrong, { email: nurse.email, password: TEST_PASSWORD, totp: await generate({ secret }) });
+      const consent = await browser.submit(wrong, { email: nurse.email, password: TEST_PASSWORD, totp: await nextCode(secret) });
       expect(consent.status).toBe(200);
       expect(consent.html).toContain('name="decision"');
     });

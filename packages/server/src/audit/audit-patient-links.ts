@@ -1,0 +1,45 @@
+import type { SqlClient } from '../db/database.js';
+
+/** Transactions commit out of seq order; entries up to this far behind the last seal may still be unsealed. */
+export const UNSEALED_SEQ_MARGIN = 1000;
+
+/**
+ * Which patients the resources an entry touched (`audit_event.touched`) concern: a Patient is
+ * itself, anything else is whoever its search index points to. The links are derived data, so
+ * inserting them twice changes nothing (ON CONFLICT DO NOTHING) and either caller may go first.
+ */
+const LINKS_OF = (events: string) => `
+  INSERT INTO audit_event_patient (tenant_id, event_id, patient_id, recorded)
+  SELECT DISTINCT $1::uuid, e.id, l.patient_id, e.recorded
+  FROM (${events}) AS e
+  CROSS JOIN LATERAL (
+    SELECT split_part(t, '/', 2) AS patient_id FROM unnest(e.touched) AS t WHERE t LIKE 'Patient/%'
+    UNION
+    SELECT r.target_id FROM unnest(e.touched) AS t
+    JOIN sp_reference r ON r.tenant_id = $1::uuid AND r.resource_type = split_part(t, '/', 1) AND r.id = split_part(t, '/', 2) AND r.target_type = 'Patient'
+    WHERE t NOT LIKE 'Patient/%' AND r.target_id IS NOT NULL
+  ) AS l
+  ON CONFLICT DO NOTHING`;
+
+/** Links the given events (the sealer's batch), in the caller's transaction. */
+export async function linkAuditPatients(sql: SqlClient, tenantId: string, eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await sql.query(
+    LINKS_OF('SELECT id, recorded, touched FROM audit_event WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND touched IS NOT NULL'),
+    [tenantId, eventIds],
+  );
+}
+
+/**
+ * Links every entry the sealer has not reached yet: run before anything asks the audit trail by
+ * patient, so an access answered a moment ago is already in the accounting.
+ */
+export async function linkPendingAuditPatients(sql: SqlClient, tenantId: string): Promise<void> {
+  await sql.query(
+    LINKS_OF(`SELECT e.id, e.recorded, e.touched FROM audit_event e
+      WHERE e.tenant_id = $1 AND e.touched IS NOT NULL
+        AND e.seq > coalesce((SELECT s.event_seq FROM audit_seal s WHERE s.tenant_id = $1 ORDER BY s.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN}
+        AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id)`),
+    [tenantId],
+  );
+}
