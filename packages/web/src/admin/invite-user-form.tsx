@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { describeError } from '../api/problem.js';
 import { useSession } from '../session/session-context.js';
 import type { Account, Role } from './admin-types.js';
-import { validateNewUser } from './create-user-form.js';
+import { validatePerson } from './create-user-form.js';
 
 /** What POST /admin/users/invite and /admin/users/:id/invitation answer. */
 export interface StaffInvitation {
@@ -44,7 +44,7 @@ export function InviteUserForm({ roles, onDone }: { roles: readonly Role[]; onDo
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const { password: _password, ...found } = validateNewUser({ ...draft, password: 'not asked for here' });
+    const found = validatePerson(draft);
     setErrors(found);
     if (Object.keys(found).length === 0) invite.mutate();
   };
