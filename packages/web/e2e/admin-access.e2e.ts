@@ -60,11 +60,12 @@ async function signIn(page: Page, email: string, password: string): Promise<void
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** The invitation email to `to` in the sandbox outbox, and the link in it (pointed at this server). */
+/** The latest invitation email to `to` in the sandbox outbox (files are named by the link's expiry), and its link pointed at this server. */
 async function invitationLinkTo(to: string): Promise<string> {
   const folder = join(dir, 'outbox', 'email');
-  const mails = await Promise.all((await readdir(folder)).map(async (file) => JSON.parse(await readFile(join(folder, file), 'utf8')) as { to: string; subject: string; text: string }));
-  const mail = mails.find((m) => m.to === to);
+  const files = (await readdir(folder)).sort();
+  const mails = await Promise.all(files.map(async (file) => JSON.parse(await readFile(join(folder, file), 'utf8')) as { to: string; subject: string; text: string }));
+  const mail = mails.filter((m) => m.to === to).at(-1);
   expect(mail?.subject).toBe('Your Unichart invitation');
   const link = /https?:\/\/\S+#invitation=\S+/.exec(mail!.text)![0];
   return link.replace(/^https?:\/\/[^/]+/, server.baseUrl);
@@ -89,7 +90,7 @@ describe('the administrator’s access screens', () => {
     await shots.shot(admin, 'users-invited');
     await checkAccessibility(admin, dir, 'users-invited');
 
-    // Sent again: a second email with a fresh link.
+    // Sent again: a second email with a fresh link, which replaces the first.
     await admin.getByRole('button', { name: `Resend the invitation to ${NURSE.name}` }).click();
     await expect.poll(() => admin.getByRole('status').filter({ hasText: `${NURSE.name} is invited` }).isVisible()).toBe(true);
 

@@ -126,9 +126,15 @@ export class AccountStore {
     });
   }
 
-  /** Notes that an invitation link was (again) sent to an account that has no password yet. */
-  async markInvited(tenantId: string, id: string): Promise<void> {
-    await this.db.query(tenantId, 'UPDATE user_account SET invited_at = now() WHERE tenant_id = $1 AND id = $2 AND password_hash IS NULL', [tenantId, id]);
+  /** Notes when the latest invitation link was made for an account that has no password yet. */
+  async markInvited(tenantId: string, id: string, at: Date): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_account SET invited_at = $3 WHERE tenant_id = $1 AND id = $2 AND password_hash IS NULL', [tenantId, id, at.toISOString()]);
+  }
+
+  /** When the latest staff invitation link was made; undefined for accounts never invited so (portal invitations). */
+  async invitedAt(tenantId: string, id: string): Promise<Date | undefined> {
+    const rows = await this.db.query<{ invited_at: Date | string | null }>(tenantId, 'SELECT invited_at FROM user_account WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return rows[0]?.invited_at ? new Date(rows[0].invited_at) : undefined;
   }
 
   async findAccount(tenantId: string, id: string): Promise<SignInRecord | undefined> {

@@ -79,13 +79,16 @@ describe('inviting staff by link', () => {
     expect((await admin('POST', `/admin/users/${accountId}/invitation`)).statusCode).toBe(409);
   });
 
-  it('an administrator sends a fresh link to someone still waiting; deactivating them kills every pending link', async () => {
+  it('an administrator sends a fresh link to someone still waiting, which replaces the first; deactivating them kills every link', async () => {
     const first = (await admin('POST', '/admin/users/invite', { displayName: 'Ravi Iyer', email: 'ravi.iyer@clinic.test', role: 'front-desk' })).json();
     const again = await admin('POST', `/admin/users/${first.account.id}/invitation`);
     expect(again.statusCode, again.body).toBe(201);
     expect(again.json().link).not.toBe(first.link);
     expect(await mailTo('ravi.iyer@clinic.test')).toHaveLength(2);
     expect((await auditOf('staff-invite')).at(-1).outcomeDesc).toContain('Invited again Ravi Iyer');
+    // The link sent first was replaced by the new one.
+    expect((await anonymous('/auth/invitation', { token: tokenOf(first.link) })).statusCode).toBe(404);
+    expect((await anonymous('/auth/invitation', { token: tokenOf(again.json().link) })).statusCode).toBe(200);
 
     expect((await admin('POST', `/admin/users/${first.account.id}/deactivate`)).statusCode).toBe(204);
     for (const pending of [first.link, again.json().link]) {

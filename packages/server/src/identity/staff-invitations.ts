@@ -36,17 +36,19 @@ export interface StaffInvitationAnswer {
  *   (it cannot sign in) and emails a signed link good for INVITATION_DAYS days;
  * - `POST /admin/users/:id/invitation` sends a fresh link to an account still waiting.
  * The person accepts through `/auth/invitation/accept` like a patient does: the link works once
- * (only on an account without a password) and not at all once the account is deactivated.
+ * (only on an account without a password), only the latest link sent works, and none once the
+ * account is deactivated.
  */
 export function registerStaffInvitations(app: FastifyInstance, deps: StaffInvitationDeps): void {
   const now = deps.now ?? (() => new Date());
   const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'invite staff');
 
   const invite = async (request: FastifyRequest, actor: Actor, account: Account, again: boolean): Promise<StaffInvitationAnswer> => {
-    const expires = now().getTime() + INVITATION_DAYS * 86_400_000;
+    const invitedAt = now();
+    const expires = invitedAt.getTime() + INVITATION_DAYS * 86_400_000;
     const link = invitationUrl(deps.publicUrl ?? `${request.protocol}://${request.host}`, deps.links.sign({ tenantId: actor.tenantId, accountId: account.id, expires }));
     const sent = await sendInvitation(deps.email, { id: `staff-invitation-${account.id}-${expires}`, to: account.email, subject: 'Your Unichart invitation', text: invitationText(link) });
-    await deps.accounts.markInvited(actor.tenantId, account.id);
+    await deps.accounts.markInvited(actor.tenantId, account.id, invitedAt);
     await deps.audit.record(actor.tenantId, {
       kind: 'staff-invite',
       agent: auditAgentOf(actor.account),

@@ -103,7 +103,10 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
     if (typeof token !== 'string') throw badRequest('Send JSON {"token": "..."} from the invitation link', 'token');
     const invitation = deps.links.verify(token, now().getTime());
     const account = invitation && (await deps.accounts.findAccount(invitation.tenantId, invitation.accountId));
-    if (!account || account.passwordHash || account.status !== 'active') {
+    // A staff invitation sent again replaces the one before: only the latest link (made at invitedAt) works.
+    const invitedAt = account && (await deps.accounts.invitedAt(account.tenantId, account.id));
+    const superseded = invitedAt !== undefined && invitation!.expires !== invitedAt.getTime() + INVITATION_DAYS * 86_400_000;
+    if (!account || account.passwordHash || account.status !== 'active' || superseded) {
       throw new FhirError(404, 'not-found', 'This invitation link no longer works: it has expired or was already used. Ask the practice for a new one, or sign in.');
     }
     return account;
