@@ -47,8 +47,9 @@ export function registerStaffInvitations(app: FastifyInstance, deps: StaffInvita
     const invitedAt = now();
     const expires = invitedAt.getTime() + INVITATION_DAYS * 86_400_000;
     const link = invitationUrl(deps.publicUrl ?? `${request.protocol}://${request.host}`, deps.links.sign({ tenantId: actor.tenantId, accountId: account.id, expires }));
-    const sent = await sendInvitation(deps.email, { id: `staff-invitation-${account.id}-${expires}`, to: account.email, subject: 'Your Unichart invitation', text: invitationText(link) });
+    // Recorded before sending: the link works from the moment it can arrive, and the one before stops.
     await deps.accounts.markInvited(actor.tenantId, account.id, invitedAt);
+    const sent = await sendInvitation(deps.email, { id: `staff-invitation-${account.id}-${expires}`, to: account.email, subject: 'Your Unichart invitation', text: invitationText(link) });
     await deps.audit.record(actor.tenantId, {
       kind: 'staff-invite',
       agent: auditAgentOf(actor.account),
