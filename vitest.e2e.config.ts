@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // One scenario at a time: each starts its own server and browser on a small machine.
     fileParallelism: false,
+    // A screen that shows up in 1.1 s on a busy CI machine is not a failure (vitest's default is 1 s).
+    expect: { poll: { timeout: 10_000 } },
   },
 });

@@ -12,6 +12,11 @@ export type FhirInteraction = 'read' | 'search' | 'history' | 'create' | 'update
 export interface FhirAccess {
   /** Throws a 403 FhirError unless the interaction on the type is granted. */
   require(resourceType: string, interaction: FhirInteraction): void;
+  /**
+   * The statuses a resource of the type may have, before and after, to be written by plain REST
+   * rather than through its operations; undefined when plain writes are not so limited.
+   */
+  directWriteStatuses(resourceType: string, interaction: 'create' | 'update' | 'delete'): readonly string[] | undefined;
   /** A compartment every search of this type must stay within, if access is so restricted. */
   searchScope(resourceType: string): CompartmentScope | undefined;
   /** Whether one existing resource is within reach (false for one that does not exist). */
@@ -25,6 +30,7 @@ export interface FhirAccess {
 /** System access: migrations, imports run from the command line, background jobs. */
 export const SYSTEM_ACCESS: FhirAccess = {
   require: () => undefined,
+  directWriteStatuses: () => undefined,
   searchScope: () => undefined,
   canReach: async () => true,
   canWrite: () => true,

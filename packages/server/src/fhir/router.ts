@@ -109,17 +109,20 @@ export async function routeFhirRequest(ctx: RouteContext, req: FhirRequest): Pro
         return search(ctx, type, req.query);
       case 'POST': {
         const body = bodyOf(req, type, ctx.baseUrl);
-        access.require(type, 'create');
-        await requireWritable(ctx, body, 'create');
+        await requireCreatable(ctx, body);
         return created(ctx, req, await ctx.tx.create(body, { ifNoneExist: req.ifNoneExist, assignedId: req.assignedId }));
       }
-      case 'PUT':
+      case 'PUT': {
         access.require(type, 'update');
         requireUnrestricted(access, type, 'update');
-        return written(ctx, req, await ctx.tx.conditionalUpdate(type, criteriaOf(req), bodyOf(req, type, ctx.baseUrl)));
+        const body = bodyOf(req, type, ctx.baseUrl);
+        requireDirectWrite(access, body, 'update');
+        return written(ctx, req, await ctx.tx.conditionalUpdate(type, criteriaOf(req), body));
+      }
       case 'DELETE':
         access.require(type, 'delete');
         requireUnrestricted(access, type, 'delete');
+        requireDirectWrite(access, { resourceType: type }, 'delete');
         await ctx.tx.conditionalDelete(type, criteriaOf(req));
         return { status: 204 };
       default:
@@ -190,6 +193,14 @@ async function requireReach(ctx: RouteContext, type: string, id: string, interac
   if (!(await access.canReach(ctx.tx, type, id, interaction))) throw forbidden(`You do not have access to ${type}/${id}`);
 }
 
+/** A plain create, alone or as one of a Bundle's entries. */
+async function requireCreatable(ctx: RouteContext, body: Resource): Promise<void> {
+  const access = ctx.access ?? SYSTEM_ACCESS;
+  access.require(body.resourceType, 'create');
+  requireDirectWrite(access, body, 'create');
+  await requireWritable(ctx, body, 'create');
+}
+
 async function requireWritable(ctx: RouteContext, resource: Resource, interaction: 'create' | 'update'): Promise<void> {
   const access = ctx.access ?? SYSTEM_ACCESS;
   if (!access.canWrite(ctx.tx, resource, interaction)) throw forbidden(`You may not ${interaction} this ${resource.resourceType}: it is outside your own record`);
@@ -220,6 +231,7 @@ async function instance(ctx: RouteContext, req: FhirRequest, type: string, id: s
       return written(ctx, req, await ctx.tx.patch(type, id, req.body, { ifMatch: ifMatchOf(req) }));
     case 'DELETE':
       await requireReach(ctx, type, id, 'delete');
+      requireDirectWrite(ctx.access ?? SYSTEM_ACCESS, { resourceType: type }, 'delete');
       await ctx.tx.delete(type, id);
       return { status: 204 };
     default:
@@ -233,6 +245,26 @@ async function requireUpdateAccess(ctx: RouteContext, type: string, id: string, 
   if (access.searchScope(type)) {
     if (!(await access.canReach(ctx.tx, type, id, 'update'))) throw forbidden(`You do not have access to ${type}/${id}`);
     if (body) await requireWritable(ctx, body, 'update');
+  }
+  if (access.directWriteStatuses(type, 'update')) {
+    // Neither the stored version nor what replaces it may be past what plain writes may touch.
+    const current = JSON.parse((await ctx.tx.read(type, id)).content ?? '{}') as { status?: unknown };
+    requireDirectWrite(access, { ...current, resourceType: type }, 'update');
+    requireDirectWrite(access, body ?? { resourceType: type }, 'update');
+  }
+}
+
+/**
+ * Some roles write a type by plain REST only in certain statuses (a patient's appointment
+ * request); the rest goes through the type's operations, which apply the practice's rules.
+ * A patch, whose outcome is not known beforehand, counts as having no status.
+ */
+function requireDirectWrite(access: FhirAccess, resource: { resourceType: string; status?: unknown }, interaction: 'create' | 'update' | 'delete'): void {
+  const allowed = access.directWriteStatuses(resource.resourceType, interaction);
+  if (!allowed) return;
+  if (interaction === 'delete' || typeof resource.status !== 'string' || !allowed.includes(resource.status)) {
+    const type = resource.resourceType;
+    throw forbidden(`You may ${interaction} a ${type} directly only while its status is ${allowed.join(' or ')}: book, move or cancel through ${type}/$book, $reschedule and $cancel`);
   }
 }
 
@@ -277,9 +309,8 @@ function readResponse(req: FhirRequest, version: StoredVersion): FhirResponse {
 export async function prepareCreate(ctx: RouteContext, req: FhirRequest, alreadyValidated = false): Promise<PreparedCreate> {
   const type = req.path.split('/')[0] ?? '';
   if (!isResourceType(type)) throw notFound(`Unknown resource type "${type}"`);
-  (ctx.access ?? SYSTEM_ACCESS).require(type, 'create');
   const body = bodyOf(req, type, ctx.baseUrl);
-  await requireWritable(ctx, body, 'create');
+  await requireCreatable(ctx, body);
   return ctx.tx.prepareCreate(body, req.assignedId, undefined, alreadyValidated);
 }
 

@@ -36,7 +36,8 @@ const EXPECTED: Record<string, Record<string, Interaction[]>> = {
   nurse: { Patient: WRITE, Observation: WRITE, Appointment: WRITE, Claim: WRITE, Organization: WRITE },
   'front-desk': { Patient: WRITE, Observation: [], Appointment: WRITE, Claim: [], Organization: READ },
   biller: { Patient: READ, Observation: [], Appointment: [], Claim: WRITE, Organization: READ },
-  patient: { Patient: ['read', 'search'], Observation: ['read', 'search'], Appointment: ['read', 'search', 'create', 'update'], Claim: [], Organization: ['read', 'search'] },
+  // A booked appointment is the practice's to write; a patient books through $book (and requests, below).
+  patient: { Patient: ['read', 'search'], Observation: ['read', 'search'], Appointment: ['read', 'search'], Claim: [], Organization: ['read', 'search'] },
 };
 
 async function createAsAdmin(type: string): Promise<string> {
@@ -138,6 +139,27 @@ describe('a patient in the portal', () => {
     expect(has.body.entry).toBeUndefined();
     const compartment = await own('GET', `Patient/${otherPatient}/Observation`);
     expect(compartment.status).toBe(403);
+  });
+
+  it('writes appointments directly only as requests; booking, moving and cancelling go through the operations', async () => {
+    const request = { resourceType: 'Appointment', status: 'proposed', requestedPeriod: [{ start: '2026-12-07T00:00:00Z', end: '2026-12-12T00:00:00Z' }], participant: [{ actor: { reference: `Patient/${ownPatient}` }, status: 'accepted' }] };
+    const requested = await own('POST', 'Appointment', request);
+    expect(requested.status).toBe(201);
+    expect((await own('PUT', `Appointment/${requested.body.id}`, { ...requested.body, description: 'Any day that week' })).status).toBe(200);
+
+    const refusals = [
+      await own('POST', 'Appointment', bodies.Appointment!(ownPatient)),
+      await own('PUT', `Appointment/${requested.body.id}`, { ...requested.body, status: 'booked', start: '2026-12-08T09:00:00Z', end: '2026-12-08T09:20:00Z' }),
+      await own('PATCH', `Appointment/${requested.body.id}`, [{ op: 'replace', path: '/status', value: 'booked' }], { 'content-type': 'application/json-patch+json' }),
+      await own('DELETE', `Appointment/${requested.body.id}`),
+      await own('POST', '', { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'POST', url: 'Appointment' }, resource: bodies.Appointment!(ownPatient) }] }),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(refusals[0]!.body.issue[0].diagnostics).toContain('Appointment/$book');
+    // The practice's booked appointment of this patient stays out of the patient's hands too.
+    const booked = await server.fhir('POST', 'Appointment', bodies.Appointment!(ownPatient));
+    expect((await own('PUT', `Appointment/${booked.body.id}`, { ...booked.body, status: 'proposed' })).status).toBe(403);
+    expect((await server.fhir('GET', `Appointment/${requested.body.id}`)).body.status).toBe('proposed');
   });
 
   it('cannot use a Bundle to get around the rules', async () => {

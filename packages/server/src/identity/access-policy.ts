@@ -12,6 +12,12 @@ export interface AccessRule {
   readonly interactions: readonly Interaction[];
   /** Only resources in the Patient compartment of the user's own Patient record. */
   readonly ownCompartment?: boolean;
+  /**
+   * Plain REST writes only of resources in one of these statuses (a patient's appointment
+   * request: "proposed"); anything else goes through the type's operations (Appointment/$book,
+   * $reschedule, $cancel), which apply the practice's rules. No plain patch or delete.
+   */
+  readonly directStatuses?: readonly string[];
 }
 
 export interface AccessPolicy {
@@ -60,7 +66,8 @@ export function isAccessPolicy(value: unknown): value is AccessPolicy {
         rule.resourceTypes.every((t: unknown) => typeof t === 'string') &&
         Array.isArray(rule.interactions) &&
         rule.interactions.every((i: unknown) => (INTERACTIONS as readonly unknown[]).includes(i)) &&
-        (rule.ownCompartment === undefined || typeof rule.ownCompartment === 'boolean'),
+        (rule.ownCompartment === undefined || typeof rule.ownCompartment === 'boolean') &&
+        (rule.directStatuses === undefined || (Array.isArray(rule.directStatuses) && rule.directStatuses.every((s: unknown) => typeof s === 'string'))),
     ) &&
     POLICY_FLAGS.every((flag) => policy[flag] === undefined || typeof policy[flag] === 'boolean')
   );
@@ -109,10 +116,11 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
     code: 'front-desk',
     name: 'Front desk',
     // Registration collects identity documents, so the front desk sees them in full. Copays taken at
-    // check-in are PaymentReconciliations: the desk finds and reprints them.
+    // check-in are PaymentReconciliations: the desk finds and reprints them. The practice's appointment
+    // types are a CodeSystem the desk books from but only an administrator changes.
     policy: {
       sensitiveIdentifiers: true,
-      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation'], interactions: READ }],
+      rules: [{ resourceTypes: [...REGISTRATION, ...SCHEDULING, 'Encounter'], interactions: WRITE }, { resourceTypes: [...DIRECTORY, 'PaymentReconciliation', 'CodeSystem'], interactions: READ }],
     },
   },
   {
@@ -133,7 +141,7 @@ export const DEFAULT_ROLES: readonly { code: string; name: string; policy: Acces
         { resourceTypes: PORTAL_READ, interactions: ['read', 'search'], ownCompartment: true },
         { resourceTypes: ['Communication', 'QuestionnaireResponse'], interactions: ['create'], ownCompartment: true },
         // Booking, moving and cancelling their own appointments (Appointment/$book, $reschedule, $cancel).
-        { resourceTypes: ['Appointment'], interactions: ['create', 'update'], ownCompartment: true },
+        { resourceTypes: ['Appointment'], interactions: ['create', 'update'], ownCompartment: true, directStatuses: ['proposed'] },
         // Accounting of disclosures: who looked at my record.
         { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'], ownCompartment: true },
         { resourceTypes: [...DIRECTORY, 'Schedule', 'Slot'], interactions: ['read', 'search'] },

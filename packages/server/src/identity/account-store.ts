@@ -218,18 +218,18 @@ export class AccountStore {
     return { sessionId, refreshToken };
   }
 
-  /** The live session behind a token, or undefined if revoked, expired, idle too long or its account is off. */
+  /** The live session behind a token, or undefined if revoked, expired, idle too long (the practice's time, else idleMinutes) or its account is off. */
   async activeSession(tenantId: string, sessionId: string, idleMinutes: number): Promise<ActiveSession | undefined> {
     // Runs on every request: prepared once per connection.
     const rows = await this.db.prepared<AccountRow & { session_id: string; last_seen_at: Date | string; policy: unknown; restriction: SessionRestriction | null; settings: unknown }>(
       tenantId,
-      'unichart_active_session_v2',
+      'unichart_active_session_v3',
       `SELECT ${ACCOUNT_COLUMNS}, s.id AS session_id, s.last_seen_at, s.restriction, r.policy, ps.value AS settings
        FROM user_session s JOIN user_account a ON a.tenant_id = s.tenant_id AND a.id = s.user_id
        JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
        LEFT JOIN practice_setting ps ON ps.tenant_id = s.tenant_id AND ps.key = '${SECURITY_SETTING_KEY}'
        WHERE s.tenant_id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-         AND s.last_seen_at > now() - make_interval(mins => $3) AND a.status = 'active'`,
+         AND s.last_seen_at > now() - make_interval(mins => COALESCE((ps.value->>'idleMinutes')::int, $3)) AND a.status = 'active'`,
       [tenantId, sessionId, idleMinutes],
     );
     const row = rows[0];

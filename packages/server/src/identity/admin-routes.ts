@@ -6,7 +6,7 @@ import type { AuditKind } from '../audit/audit-record.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import { securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
+import { applySecurityChange, securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -108,7 +108,7 @@ export function registerAdminRoutes(
   });
 }
 
-/** The practice's security switches: MFA required, care-team restriction, emergency access length. */
+/** The practice's security switches: MFA required, care-team restriction, emergency access length, automatic logoff. */
 function registerSecuritySettingRoutes(
   app: FastifyInstance,
   deps: { settings: SecuritySettingsStore },
@@ -127,9 +127,9 @@ function registerSecuritySettingRoutes(
     const problem = securitySettingsProblem(body as Record<string, unknown>);
     if (problem) throw badRequest(problem);
     const before = await deps.settings.get(actor.tenantId);
-    const after = { ...before, ...(body as object) };
+    const after = applySecurityChange(before, body as Record<string, unknown>);
     await deps.settings.save(actor.tenantId, after);
-    const changes = Object.entries(body as Record<string, unknown>).map(([name, value]) => `${name}: ${JSON.stringify(before[name as keyof typeof before])} -> ${JSON.stringify(value)}`);
+    const changes = Object.entries(body as Record<string, unknown>).map(([name, value]) => `${name}: ${JSON.stringify(before[name as keyof typeof before]) ?? 'default'} -> ${JSON.stringify(value ?? undefined) ?? 'default'}`);
     await audited(request, actor, 'setting-update', `Security settings changed (${changes.join(', ') || 'nothing'})`);
     return after;
   });

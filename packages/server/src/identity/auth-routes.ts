@@ -81,6 +81,6 @@ export function registerAuthRoutes(
     const role = (await deps.accounts.listRoles(actor.tenantId)).find((r) => r.code === roleCode);
     // The policy lets the web app show only the workspaces this role can use (the server still checks every call);
     // idleMinutes lets it warn before the server ends an unused session.
-    return { id, email, displayName, role: roleCode, roleName: role?.name ?? roleCode, policy: actor.policy, fhirUser, mfaEnabled, practiceId: actor.tenantId, idleMinutes: deps.idleMinutes, ...(actor.restriction ? { restriction: actor.restriction } : {}) };
+    return { id, email, displayName, role: roleCode, roleName: role?.name ?? roleCode, policy: actor.policy, fhirUser, mfaEnabled, practiceId: actor.tenantId, idleMinutes: actor.settings?.idleMinutes ?? deps.idleMinutes, ...(actor.restriction ? { restriction: actor.restriction } : {}) };
   });
 }

@@ -60,6 +60,10 @@ export class PolicyAccess implements FhirAccess {
     if (this.reach && resourceType === '*') throw forbidden(`${interaction} across all resources is not available while your access is limited to some patients`);
   }
 
+  directWriteStatuses(resourceType: string, interaction: 'create' | 'update' | 'delete'): readonly string[] | undefined {
+    return this.rule(resourceType, interaction)?.directStatuses;
+  }
+
   searchScope(resourceType: string): CompartmentScope | undefined {
     const rule = this.rule(resourceType, 'search') ?? this.rule(resourceType, 'read');
     if (rule?.ownCompartment) return patientCompartment(this.ownPatientId, resourceType);

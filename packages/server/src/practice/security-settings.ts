@@ -8,9 +8,13 @@ export interface SecuritySettings {
   readonly careTeamRestriction: boolean;
   /** How long emergency access to one patient lasts. */
   readonly emergencyAccessMinutes: number;
+  /** Minutes without use after which a session ends (automatic logoff); absent: the server's UNICHART_IDLE_MINUTES. */
+  readonly idleMinutes?: number;
 }
 
 export const SECURITY_SETTING_KEY = 'security';
+/** Longest automatic-logoff time an administrator may choose: a shift's workstation left signed in is the risk it guards. */
+export const MAX_IDLE_MINUTES = 8 * 60;
 export const DEFAULT_SECURITY_SETTINGS: SecuritySettings = { mfaRequired: false, careTeamRestriction: false, emergencyAccessMinutes: 60 };
 
 /** Settings from the stored JSON (or none): unknown or ill-typed values fall back to the defaults. */
@@ -18,10 +22,12 @@ export function parseSecuritySettings(value: unknown): SecuritySettings {
   const stored = (typeof value === 'string' ? JSON.parse(value) : (value ?? {})) as Record<string, unknown>;
   const flag = (name: 'mfaRequired' | 'careTeamRestriction') => (typeof stored[name] === 'boolean' ? stored[name] : DEFAULT_SECURITY_SETTINGS[name]);
   const minutes = stored.emergencyAccessMinutes;
+  const idle = stored.idleMinutes;
   return {
     mfaRequired: flag('mfaRequired'),
     careTeamRestriction: flag('careTeamRestriction'),
     emergencyAccessMinutes: typeof minutes === 'number' && Number.isInteger(minutes) && minutes > 0 ? minutes : DEFAULT_SECURITY_SETTINGS.emergencyAccessMinutes,
+    ...(isIdleMinutes(idle) ? { idleMinutes: idle } : {}),
   };
 }
 
@@ -32,11 +38,25 @@ export function securitySettingsProblem(change: Record<string, unknown>): string
       if (typeof value !== 'boolean') return `${name} must be true or false`;
     } else if (name === 'emergencyAccessMinutes') {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 24 * 60) return 'emergencyAccessMinutes must be a whole number of minutes from 1 to 1440';
+    } else if (name === 'idleMinutes') {
+      // null goes back to the server's own setting.
+      if (value !== null && !isIdleMinutes(value)) return `idleMinutes must be a whole number of minutes from 1 to ${MAX_IDLE_MINUTES}, or null for the server's default`;
     } else {
-      return `Unknown setting "${name}" (known: mfaRequired, careTeamRestriction, emergencyAccessMinutes)`;
+      return `Unknown setting "${name}" (known: mfaRequired, careTeamRestriction, emergencyAccessMinutes, idleMinutes)`;
     }
   }
   return undefined;
+}
+
+function isIdleMinutes(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_IDLE_MINUTES;
+}
+
+/** The stored settings after a change an administrator sent (already checked by securitySettingsProblem). */
+export function applySecurityChange(before: SecuritySettings, change: Record<string, unknown>): SecuritySettings {
+  const merged: Record<string, unknown> = { ...before, ...change };
+  if (merged.idleMinutes === null) delete merged.idleMinutes;
+  return merged as unknown as SecuritySettings;
 }
 
 export class SecuritySettingsStore {

@@ -16,6 +16,17 @@ describe('editing a role', () => {
     });
   });
 
+  it('saves back the switches the editor does not show, as the role had them', () => {
+    const physician = {
+      code: 'physician',
+      name: 'Physician',
+      policy: { requiresMfa: true, careTeamOnly: true, sensitiveIdentifiers: true, rules: [{ resourceTypes: ['Appointment'], interactions: ['create'], ownCompartment: true, directStatuses: ['proposed'] }] },
+    };
+    const draft = draftOf(physician);
+    draft.name = 'Doctor';
+    expect(policyOf(draft)).toEqual(physician.policy);
+  });
+
   it('explains each problem by rule number before sending', () => {
     const draft = { code: 'Lab Tech', name: ' ', administration: false, rules: [{ resourceTypes: [], interactions: [], ownCompartment: false }, { resourceTypes: ['patient'], interactions: ['read'], ownCompartment: false }] };
     expect(roleDraftProblems(draft)).toEqual([

@@ -7,6 +7,8 @@ export interface RuleDraft {
   resourceTypes: string[];
   interactions: string[];
   ownCompartment: boolean;
+  /** Kept as the role had it: the editor does not change it. */
+  directStatuses?: readonly string[];
 }
 
 export interface RoleDraft {
@@ -14,14 +16,23 @@ export interface RoleDraft {
   name: string;
   administration: boolean;
   rules: RuleDraft[];
+  /** The policy's other switches (MFA, care team, identifiers, shared only), saved back as they were. */
+  kept?: Omit<AccessPolicy, 'rules' | 'administration'>;
 }
 
 export function draftOf(role: { code: string; name: string; policy: AccessPolicy }): RoleDraft {
+  const { rules, administration, ...kept } = role.policy;
   return {
     code: role.code,
     name: role.name,
-    administration: Boolean(role.policy.administration),
-    rules: role.policy.rules.map((rule) => ({ resourceTypes: [...rule.resourceTypes], interactions: [...rule.interactions], ownCompartment: Boolean(rule.ownCompartment) })),
+    administration: Boolean(administration),
+    rules: rules.map((rule) => ({
+      resourceTypes: [...rule.resourceTypes],
+      interactions: [...rule.interactions],
+      ownCompartment: Boolean(rule.ownCompartment),
+      ...(rule.directStatuses ? { directStatuses: rule.directStatuses } : {}),
+    })),
+    kept,
   };
 }
 
@@ -44,6 +55,7 @@ export function policyOf(draft: RoleDraft): AccessPolicy {
     resourceTypes: rule.resourceTypes,
     interactions: INTERACTIONS.filter((i) => rule.interactions.includes(i)),
     ...(rule.ownCompartment ? { ownCompartment: true } : {}),
+    ...(rule.directStatuses ? { directStatuses: rule.directStatuses } : {}),
   }));
-  return { ...(draft.administration ? { administration: true } : {}), rules };
+  return { ...draft.kept, ...(draft.administration ? { administration: true } : {}), rules };
 }

@@ -24,15 +24,6 @@ export function parameterOf(result: Parameters | undefined, name: string): Param
 }
 
 export const APPOINTMENT_TYPE_SYSTEM = 'https://unichart.dev/fhir/CodeSystem/appointment-type';
-/** The practice's appointment types when it has not defined its own (the server's defaults). */
-export const APPOINTMENT_TYPES: Record<string, string> = {
-  'follow-up': 'Follow-up (20 min)',
-  'new-patient': 'New patient (40 min)',
-  'annual-physical': 'Annual physical (40 min)',
-  telehealth: 'Telehealth (20 min)',
-  procedure: 'Procedure (60 min)',
-};
-
 /** "Tue 3 Mar, 09:20" in the browser's time zone. */
 export function formatWhen(instant: string | undefined): string {
   if (!instant) return '—';

@@ -3,11 +3,16 @@ export interface AccessRule {
   readonly resourceTypes: readonly string[];
   readonly interactions: readonly string[];
   readonly ownCompartment?: boolean;
+  readonly directStatuses?: readonly string[];
 }
 
 export interface AccessPolicy {
   readonly rules: readonly AccessRule[];
   readonly administration?: boolean;
+  readonly requiresMfa?: boolean;
+  readonly careTeamOnly?: boolean;
+  readonly sensitiveIdentifiers?: boolean;
+  readonly sharedOnly?: boolean;
 }
 
 export interface Me {

@@ -12,6 +12,9 @@ const PatientPage = lazy(() => import('../patients/patient-page.js'));
 const UsersPage = lazy(() => import('../admin/users-page.js'));
 const RolesPage = lazy(() => import('../admin/roles-page.js'));
 const AuditPage = lazy(() => import('../admin/audit-page.js'));
+const SettingsPage = lazy(() => import('../admin/settings/settings-page.js'));
+const LocationsPage = lazy(() => import('../admin/locations/locations-page.js'));
+const SchedulingPage = lazy(() => import('../admin/scheduling/scheduling-page.js'));
 const EmergencyAccessPage = lazy(() => import('../admin/emergency-access-page.js'));
 const AppsPage = lazy(() => import('../admin/apps-page.js'));
 const FrontDeskRoutes = lazy(() => import('../front-desk/front-desk-routes.js'));
@@ -51,6 +54,9 @@ export default function SignedInApp() {
           <Route path="admin/users" element={page(WORKSPACES.users.key, <UsersPage />)} />
           <Route path="admin/roles" element={page(WORKSPACES.roles.key, <RolesPage />)} />
           <Route path="admin/audit" element={page(WORKSPACES.audit.key, <AuditPage />)} />
+          <Route path="admin/settings" element={page(WORKSPACES.settings.key, <SettingsPage />)} />
+          <Route path="admin/locations" element={page(WORKSPACES.locations.key, <LocationsPage />)} />
+          <Route path="admin/scheduling" element={page(WORKSPACES.scheduling.key, <SchedulingPage />)} />
           <Route path="admin/emergency-access" element={page(WORKSPACES.emergencyAccess.key, <EmergencyAccessPage />)} />
           <Route path="admin/apps" element={page(WORKSPACES.apps.key, <AppsPage />)} />
           <Route

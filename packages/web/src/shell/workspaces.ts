@@ -31,6 +31,9 @@ export const WORKSPACES = {
   users: { key: 'users', label: 'Users', path: '/app/admin/users', section: 'Administration' },
   roles: { key: 'roles', label: 'Roles and permissions', path: '/app/admin/roles', section: 'Administration' },
   audit: { key: 'audit', label: 'Audit trail', path: '/app/admin/audit', section: 'Administration' },
+  settings: { key: 'settings', label: 'Practice settings', path: '/app/admin/settings', section: 'Administration' },
+  locations: { key: 'locations', label: 'Locations and rooms', path: '/app/admin/locations', section: 'Administration' },
+  scheduling: { key: 'scheduling', label: 'Scheduling', path: '/app/admin/scheduling', section: 'Administration' },
   emergencyAccess: { key: 'emergency-access', label: 'Emergency access', path: '/app/admin/emergency-access', section: 'Administration' },
   apps: { key: 'apps', label: 'Apps', path: '/app/admin/apps', section: 'Administration' },
   inbox: { key: 'inbox', label: 'Patient inbox', path: '/app/inbox', section: 'Care' },
@@ -53,8 +56,9 @@ export function workspacesFor(policy: AccessPolicy): Workspace[] {
   if (mayUse(policy, 'Observation', 'create') || mayUse(policy, 'Condition', 'create')) shown.push(WORKSPACES.clinical);
   if (mayUse(policy, 'Claim', 'create')) shown.push(WORKSPACES.billing);
   if (policy.administration) shown.push(WORKSPACES.users, WORKSPACES.roles);
-  if (policy.administration) shown.push(WORKSPACES.emergencyAccess, WORKSPACES.apps);
   if (mayUse(policy, 'AuditEvent', 'search')) shown.push(WORKSPACES.audit);
+  if (policy.administration) shown.push(WORKSPACES.settings, WORKSPACES.locations, WORKSPACES.scheduling);
+  if (policy.administration) shown.push(WORKSPACES.emergencyAccess, WORKSPACES.apps);
   if (!mayUse(policy, 'Patient', 'read') && mayUse(policy, 'Patient', 'read', { anyCompartment: true })) {
     shown.push(WORKSPACES.portal);
     if (mayUse(policy, 'Observation', 'search', { anyCompartment: true })) shown.push(WORKSPACES.results);

@@ -10,7 +10,8 @@ import * as singleSignOn from './009-single-sign-on.js';
 import * as security from './010-security.js';
 import * as auditStorage from './011-audit-storage.js';
 import * as totpReplay from './012-totp-replay.js';
-import * as adminAccess from './013-admin-access.js';
+import * as portalAppointments from './013-portal-appointments.js';
+import * as adminAccess from './014-admin-access.js';
 
 export interface Migration {
   readonly version: number;
@@ -32,5 +33,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'security', sql: security.sql },
   { version: 11, name: 'audit-storage', sql: auditStorage.sql },
   { version: 12, name: 'totp-replay', sql: totpReplay.sql },
-  { version: 13, name: 'admin-access', sql: adminAccess.sql },
+  { version: 13, name: 'portal-appointments', sql: portalAppointments.sql },
+  { version: 14, name: 'admin-access', sql: adminAccess.sql },
 ];

@@ -34,6 +34,10 @@ export class ScopedAccess implements FhirAccess {
     if (reach === 'patient' && resourceType === '*') throw forbidden(`The app's access is limited to one patient; ${interaction} across all resources is not available`);
   }
 
+  directWriteStatuses(resourceType: string, interaction: 'create' | 'update' | 'delete'): readonly string[] | undefined {
+    return this.role.directWriteStatuses(resourceType, interaction);
+  }
+
   searchScope(resourceType: string): CompartmentScope | undefined {
     const own = this.role.searchScope(resourceType);
     if (own) return own;

@@ -1,5 +1,5 @@
 import type { Appointment } from '@medplum/fhirtypes';
-import { APPOINTMENT_TYPES } from '../fhir-resources.js';
+import { APPOINTMENT_TYPES } from '../appointment-types.js';
 
 /**
  * Colours by status, dark enough for white text (WCAG AA 4.5:1), and a word for each so colour

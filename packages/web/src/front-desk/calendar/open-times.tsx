@@ -5,7 +5,8 @@ import { useState } from 'react';
 import { describeError } from '../../api/problem.js';
 import { useSession } from '../../session/session-context.js';
 import { personName, usePractitioners } from '../directory.js';
-import { APPOINTMENT_TYPE_SYSTEM, APPOINTMENT_TYPES, entriesOf, formatWhen, localDay } from '../fhir-resources.js';
+import { useAppointmentTypeOptions } from '../appointment-types.js';
+import { APPOINTMENT_TYPE_SYSTEM, entriesOf, formatWhen, localDay } from '../fhir-resources.js';
 import { PatientPicker } from '../patient-picker.js';
 
 interface OpenTime {
@@ -25,6 +26,7 @@ export function OpenTimes({ patient, onPatient, practitioner, location, onBooked
   const { api } = useSession();
   const practitioners = usePractitioners();
   const [type, setType] = useState('follow-up');
+  const typeOptions = useAppointmentTypeOptions();
   const [from, setFrom] = useState(localDay(new Date()));
   const names = new Map((practitioners.data ?? []).map((p) => [`Practitioner/${p.id}`, personName(p.name)]));
 
@@ -68,7 +70,7 @@ export function OpenTimes({ patient, onPatient, practitioner, location, onBooked
       <Stack>
         <PatientPicker label="Patient" value={patient} onChange={onPatient} />
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <NativeSelect label="Appointment type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={Object.entries(APPOINTMENT_TYPES).map(([value, label]) => ({ value, label }))} />
+          <NativeSelect label="Appointment type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={typeOptions} />
           <TextInput label="Open times from" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
           <Group align="flex-end">
             <Button onClick={() => find.mutate()} loading={find.isPending} variant="light">

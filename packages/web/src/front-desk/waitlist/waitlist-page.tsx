@@ -8,7 +8,8 @@ import { PageLoader } from '../../shell/page-loader.js';
 import { ScrollTable } from '../../shell/scroll-table.js';
 import { useSession } from '../../session/session-context.js';
 import { personName, usePractitioners } from '../directory.js';
-import { APPOINTMENT_TYPE_SYSTEM, APPOINTMENT_TYPES, entriesOf, formatWhen, idOf, participantsOf } from '../fhir-resources.js';
+import { useAppointmentTypeOptions } from '../appointment-types.js';
+import { APPOINTMENT_TYPE_SYSTEM, entriesOf, formatWhen, idOf, participantsOf } from '../fhir-resources.js';
 import { usePatientNames } from '../patient-names.js';
 import { PatientPicker } from '../patient-picker.js';
 
@@ -44,6 +45,7 @@ export default function WaitlistPage() {
   const [picked, setPicked] = useState<Patient | null>();
   const patient = picked === undefined ? presetPatient.data : (picked ?? undefined);
   const [type, setType] = useState('follow-up');
+  const typeOptions = useAppointmentTypeOptions();
   const [practitioner, setPractitioner] = useState('');
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
@@ -168,7 +170,7 @@ export default function WaitlistPage() {
                 return (
                   <Table.Tr key={w.id}>
                     <Table.Td>{names.data?.get(participantsOf(w, 'Patient')[0] ?? '') ?? 'Patient'}</Table.Td>
-                    <Table.Td>{APPOINTMENT_TYPES[w.appointmentType?.coding?.[0]?.code ?? ''] ?? w.appointmentType?.text ?? '—'}</Table.Td>
+                    <Table.Td>{typeOptions.find((t) => t.value === w.appointmentType?.coding?.[0]?.code)?.label ?? w.appointmentType?.text ?? '—'}</Table.Td>
                     <Table.Td>{wanted ? (doctorNames.get(wanted) ?? idOf(wanted)) : 'Anyone'}</Table.Td>
                     <Table.Td>{period ? `${period.start?.slice(0, 10) ?? '…'} to ${period.end?.slice(0, 10) ?? '…'}` : 'Any time'}</Table.Td>
                   </Table.Tr>
@@ -183,7 +185,7 @@ export default function WaitlistPage() {
           <Stack>
             <PatientPicker label="Patient" value={patient} onChange={(p) => setPicked(p ?? null)} />
             <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
-              <NativeSelect label="Appointment type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={Object.entries(APPOINTMENT_TYPES).map(([value, label]) => ({ value, label }))} />
+              <NativeSelect label="Appointment type" value={type} onChange={(e) => setType(e.currentTarget.value)} data={typeOptions} />
               <NativeSelect label="Practitioner" value={practitioner} onChange={(e) => setPractitioner(e.currentTarget.value)} data={[{ value: '', label: 'Anyone' }, ...(practitioners.data ?? []).map((p) => ({ value: `Practitioner/${p.id}`, label: personName(p.name) }))]} />
               <TextInput label="Can come from" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
               <TextInput label="Until" type="date" value={until} onChange={(e) => setUntil(e.currentTarget.value)} />
