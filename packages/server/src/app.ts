@@ -31,6 +31,7 @@ import { hasWebBuild, registerWebApp } from './http/web-app.js';
 import { InvitationLinks } from './portal/invitation-links.js';
 import { patientEverythingOperation } from './portal/patient-everything.js';
 import { registerPortalInvitations } from './portal/portal-invitations.js';
+import { registerStaffInvitations } from './identity/staff-invitations.js';
 import { SecuritySettingsStore } from './practice/security-settings.js';
 import { EmergencyAccessStore } from './identity/emergency-access.js';
 import { registerEmergencyAccessRoutes } from './identity/emergency-access-routes.js';
@@ -187,16 +188,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuthRoutes(app, { ...identity, audit, signInsPerMinute: protection.signInsPerMinute });
   registerAdminRoutes(app, { ...identity, audit, settings: new SecuritySettingsStore(options.db) });
   const outbound = options.outbound ?? options.jobs;
-  registerPortalInvitations(app, {
-    ...identity,
-    audit,
+  const invitations = {
     links: new InvitationLinks(await identity.accounts.platformSecret('portal-invitations')),
-    repositoryFor: repositoryForTenant,
     email: outbound && channelsFrom(outbound.channels).email,
     publicUrl: outbound?.publicUrl,
-    signInsPerMinute: protection.signInsPerMinute,
     now: scheduling.now,
-  });
+  };
+  registerPortalInvitations(app, { ...identity, ...invitations, audit, repositoryFor: repositoryForTenant, signInsPerMinute: protection.signInsPerMinute });
+  registerStaffInvitations(app, { ...identity, ...invitations, audit });
   const emergencyAccess = new EmergencyAccessStore(options.db);
   registerEmergencyAccessRoutes(app, { authenticator: identity.authenticator, audit, emergencyAccess, repositoryFor: repositoryForTenant });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);

@@ -18,9 +18,12 @@ export const theme = createTheme({
   },
 });
 
-/** Mantine's "dimmed" grey (field descriptions) is 3.3:1 on white; gray.7 is 8:1. */
+/**
+ * Mantine's "dimmed" grey (field descriptions) is 3.3:1 on white; gray.7 is 8:1. Its error red
+ * (red.6, a field's message and its text once invalid) is 3.3:1; red.9 is 5.4:1.
+ */
 export const cssVariablesResolver: CSSVariablesResolver = (current) => ({
   variables: {},
-  light: { '--mantine-color-dimmed': current.colors.gray[7]! },
+  light: { '--mantine-color-dimmed': current.colors.gray[7]!, '--mantine-color-error': current.colors.red[9]! },
   dark: {},
 });

@@ -26,7 +26,9 @@ export type AuditKind =
   /** A person allowed an app (OAuth client) access, with the scopes and patient it got. */
   | 'app-authorized'
   /** Staff invited a patient to the portal; the patient chose the password of the invited account. */
-  | 'portal-invite' | 'password-set';
+  | 'portal-invite' | 'password-set'
+  /** An administrator invited a staff member by link; reviewed an emergency access; registered or disabled an app. */
+  | 'staff-invite' | 'emergency-access-review' | 'app-register' | 'app-disable';
 
 export interface AuditInput {
   readonly kind: AuditKind;
@@ -69,6 +71,7 @@ const ACTION: Record<AuditKind, AuditEvent['action']> = {
   login: 'E', 'login-failed': 'E', logout: 'E', 'access-denied': 'E', 'emergency-access': 'R', export: 'R', print: 'R',
   'account-create': 'C', 'account-deactivate': 'U', 'account-reactivate': 'U', 'mfa-reset': 'U', 'role-update': 'U', 'sso-update': 'U', 'setting-update': 'U', 'app-authorized': 'E',
   'portal-invite': 'C', 'password-set': 'U',
+  'staff-invite': 'C', 'emergency-access-review': 'U', 'app-register': 'C', 'app-disable': 'U',
 };
 /** Who may do what changed: DICOM's "Security Roles Changed" / "User Security Attributes Changed" (PS3.16 CID 400). */
 const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: string }>> = {
@@ -80,6 +83,9 @@ const SECURITY_CHANGES: Partial<Record<AuditKind, { code: string; display: strin
   'sso-update': { code: '110137', display: 'User Security Attributes Changed' },
   'portal-invite': { code: '110137', display: 'User Security Attributes Changed' },
   'password-set': { code: '110137', display: 'User Security Attributes Changed' },
+  'staff-invite': { code: '110137', display: 'User Security Attributes Changed' },
+  'app-register': { code: '110129', display: 'Security Configuration' },
+  'app-disable': { code: '110129', display: 'Security Configuration' },
   'setting-update': { code: '110129', display: 'Security Configuration' },
 };
 const OUTCOME = { success: '0', denied: '4', failed: '8' } as const;

@@ -18,6 +18,11 @@ export interface Account {
   readonly mfaEnabled: boolean;
 }
 
+/** An account as administrators list it: `invitedAt` while an invitation link waits to be accepted. */
+export interface ListedAccount extends Account {
+  readonly invitedAt?: string;
+}
+
 export interface SignInRecord extends Account {
   readonly passwordHash?: string;
   readonly mfaSecret?: string;
@@ -109,9 +114,27 @@ export class AccountStore {
     return { tenantId, id, email: input.email, displayName: input.displayName, roleCode: input.roleCode, fhirUser: input.fhirUser, status: 'active', mfaEnabled: false };
   }
 
-  async listAccounts(tenantId: string): Promise<Account[]> {
-    const rows = await this.db.query<AccountRow>(tenantId, `SELECT ${ACCOUNT_COLUMNS} FROM user_account a WHERE a.tenant_id = $1 ORDER BY a.email`, [tenantId]);
-    return rows.map((row) => publicAccount(toRecord(row)));
+  async listAccounts(tenantId: string): Promise<ListedAccount[]> {
+    const rows = await this.db.query<AccountRow & { invited_at: Date | string | null }>(
+      tenantId,
+      `SELECT ${ACCOUNT_COLUMNS}, a.invited_at FROM user_account a WHERE a.tenant_id = $1 ORDER BY a.email`,
+      [tenantId],
+    );
+    return rows.map((row) => {
+      const pending = row.invited_at !== null && row.password_hash === null;
+      return { ...publicAccount(toRecord(row)), ...(pending ? { invitedAt: new Date(row.invited_at!).toISOString() } : {}) };
+    });
+  }
+
+  /** Notes when the latest invitation link was made for an account that has no password yet. */
+  async markInvited(tenantId: string, id: string, at: Date): Promise<void> {
+    await this.db.query(tenantId, 'UPDATE user_account SET invited_at = $3 WHERE tenant_id = $1 AND id = $2 AND password_hash IS NULL', [tenantId, id, at.toISOString()]);
+  }
+
+  /** When the latest staff invitation link was made; undefined for accounts never invited so (portal invitations). */
+  async invitedAt(tenantId: string, id: string): Promise<Date | undefined> {
+    const rows = await this.db.query<{ invited_at: Date | string | null }>(tenantId, 'SELECT invited_at FROM user_account WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+    return rows[0]?.invited_at ? new Date(rows[0].invited_at) : undefined;
   }
 
   async findAccount(tenantId: string, id: string): Promise<SignInRecord | undefined> {

@@ -1,4 +1,4 @@
-import { badRequest, forbidden } from '@unichart/fhir';
+import { badRequest, FhirError, forbidden, notFound } from '@unichart/fhir';
 import type { FastifyInstance } from 'fastify';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { FhirRepository } from '../fhir/repository.js';
@@ -8,6 +8,8 @@ import { DEFAULT_SECURITY_SETTINGS } from '../practice/security-settings.js';
 
 const PATIENT = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/;
 const MIN_REASON = 10;
+const MAX_NOTE = 2000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -57,5 +59,28 @@ export function registerEmergencyAccessRoutes(
     const report = await deps.emergencyAccess.report(actor.tenantId, since, until);
     await deps.audit.record(actor.tenantId, { kind: 'search', agent: auditAgentOf(actor.account), outcome: 'success', query: `emergency-access?since=${since.toISOString()}&until=${until.toISOString()}`, sourceAddress: request.ip });
     return report.map((entry) => ({ ...entry, patient: `Patient/${entry.patientId}` }));
+  });
+
+  // The administrator's conclusion goes beside the grant and on the audit trail; the first review stands.
+  app.post('/admin/emergency-access/:id/review', async (request, reply) => {
+    const actor = await deps.authenticator.administrator(request.headers.authorization, 'review emergency access');
+    const { id } = request.params as { id: string };
+    const body = (request.body ?? {}) as { note?: unknown };
+    const note = typeof body.note === 'string' ? body.note.trim() : '';
+    if (!note) throw badRequest('Write a note on what the review found (e.g. "Confirmed with the ward: patient was admitted unconscious")', 'note');
+    if (note.length > MAX_NOTE) throw badRequest(`Keep the note to ${MAX_NOTE} characters`, 'note');
+    const outcome = UUID.test(id) ? await deps.emergencyAccess.review(actor.tenantId, { grantId: id, reviewerId: actor.account.id, note }) : { status: 'missing' as const };
+    if (outcome.status === 'missing') throw notFound(`No emergency access ${id}`);
+    if (outcome.status === 'already-reviewed') throw new FhirError(409, 'conflict', 'This emergency access has already been reviewed');
+    await deps.audit.record(actor.tenantId, {
+      kind: 'emergency-access-review',
+      agent: auditAgentOf(actor.account),
+      outcome: 'success',
+      entity: `Patient/${outcome.grant.patientId}`,
+      patients: [outcome.grant.patientId],
+      sourceAddress: request.ip,
+      description: `Reviewed emergency access ${id} (started ${outcome.grant.startedAt}): ${note}`,
+    });
+    return reply.code(204).send();
   });
 }

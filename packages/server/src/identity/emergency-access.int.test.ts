@@ -137,3 +137,33 @@ describe('emergency access (break the glass)', () => {
     }
   });
 });
+
+describe('administrators review emergency access', () => {
+  const review = (id: string, payload: Record<string, unknown>, headers = admin()) =>
+    env.server.request({ method: 'POST', url: `/admin/emergency-access/${id}/review`, headers, payload });
+  const report = async () => (await env.server.request({ method: 'GET', url: '/admin/emergency-access', headers: admin() })).json() as { id: string; review?: { note: string; reviewer: { email: string } } }[];
+
+  it('records one review per grant with the administrator’s note, refuses everyone else, and puts it on the audit trail', async () => {
+    const [grant] = await report();
+    expect(grant?.review).toBeUndefined();
+    expect((await review(grant!.id, { note: '  ' })).statusCode).toBe(400);
+    expect((await review(grant!.id, { note: 'x'.repeat(2001) })).statusCode).toBe(400);
+    expect((await review('not-an-id', { note: 'Checked' })).statusCode).toBe(404);
+    expect((await review('00000000-0000-4000-8000-000000000000', { note: 'Checked' })).statusCode).toBe(404);
+    expect((await review(grant!.id, { note: 'Checked' }, { authorization: `Bearer ${physician.token}` })).statusCode).toBe(403);
+    expect((await report())[0]?.review).toBeUndefined();
+
+    expect((await review(grant!.id, { note: 'Confirmed with the ward: admitted unconscious' })).statusCode).toBe(204);
+    const [reviewed] = await report();
+    expect(reviewed?.review).toMatchObject({ note: 'Confirmed with the ward: admitted unconscious', reviewer: { email: expect.stringMatching(/^administrator-/) } });
+
+    const again = await review(grant!.id, { note: 'A second opinion' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().resourceType).toBe('OperationOutcome');
+    expect((await report())[0]?.review?.note).toBe('Confirmed with the ward: admitted unconscious');
+
+    const [event] = await auditOf('emergency-access-review');
+    expect(event.outcomeDesc).toContain('Confirmed with the ward');
+    expect(JSON.stringify(event.entity)).toContain(`Patient/${ids.stranger}`);
+  });
+});

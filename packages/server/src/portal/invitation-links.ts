@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Channel, OutgoingMessage } from '../reminders/channels.js';
 
-/** What an invitation link lets its holder do: choose the password of one pending portal account, until it expires. */
+/** What an invitation link lets its holder do: choose the password of one pending account (portal or staff), until it expires. */
 export interface Invitation {
   readonly tenantId: string;
   readonly accountId: string;
@@ -41,5 +42,28 @@ export class InvitationLinks {
 
   private mac(body: string): string {
     return createHmac('sha256', this.secret).update(body).digest('base64url');
+  }
+}
+
+/** How the link reached the person: by email (via smtp or the outbox), or only handed to whoever invited them. */
+export interface InvitationDelivery {
+  readonly medium: 'email' | 'none';
+  readonly via?: string;
+  readonly error?: string;
+}
+
+/** The page the link opens. The token rides in the fragment: browsers never send it to a server or in a Referer header. */
+export function invitationUrl(origin: string, token: string): string {
+  return `${origin.replace(/\/+$/, '')}/app/welcome#invitation=${token}`;
+}
+
+/** A failed send does not lose the invitation: the staff member still has the link to hand over. */
+export async function sendInvitation(channel: Channel | undefined, message: OutgoingMessage): Promise<InvitationDelivery> {
+  if (!channel) return { medium: 'none' };
+  try {
+    await channel.send(message);
+    return { medium: 'email', via: channel.via };
+  } catch (error) {
+    return { medium: 'none', via: channel.via, error: `The email could not be sent (${error instanceof Error ? error.message : String(error)}); hand over the link yourself` };
   }
 }

@@ -9,7 +9,7 @@ import { auditAgentOf, type Actor, type Authenticator } from '../identity/authen
 import { hashPassword, passwordProblem } from '../identity/passwords.js';
 import { signInRateLimit } from '../http/protection.js';
 import type { Channel } from '../reminders/channels.js';
-import { INVITATION_DAYS, type InvitationLinks } from './invitation-links.js';
+import { INVITATION_DAYS, invitationUrl, sendInvitation, type InvitationDelivery, type InvitationLinks } from './invitation-links.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -35,7 +35,7 @@ export interface InvitationAnswer {
   readonly link: string;
   readonly expiresAt: string;
   /** `email` via smtp or outbox, or `none` when the patient has no address on file. */
-  readonly sent: { readonly medium: 'email' | 'none'; readonly via?: string; readonly error?: string };
+  readonly sent: InvitationDelivery;
 }
 
 /**
@@ -84,10 +84,8 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
 
     const expires = now().getTime() + INVITATION_DAYS * 86_400_000;
     const token = deps.links.sign({ tenantId: actor.tenantId, accountId: account.id, expires });
-    const origin = deps.publicUrl?.replace(/\/+$/, '') ?? `${request.protocol}://${request.host}`;
-    // The token rides in the fragment: browsers never send it to a server or in a Referer header.
-    const link = `${origin}/app/welcome#invitation=${token}`;
-    const sent = await send(deps.email, { id: `portal-invitation-${account.id}-${expires}`, to: email, subject: 'Your patient portal invitation', text: invitationText(link) });
+    const link = invitationUrl(deps.publicUrl ?? `${request.protocol}://${request.host}`, token);
+    const sent = await sendInvitation(deps.email, { id: `portal-invitation-${account.id}-${expires}`, to: email, subject: 'Your patient portal invitation', text: invitationText(link) });
     await deps.audit.record(actor.tenantId, {
       kind: 'portal-invite',
       agent,
@@ -105,7 +103,10 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
     if (typeof token !== 'string') throw badRequest('Send JSON {"token": "..."} from the invitation link', 'token');
     const invitation = deps.links.verify(token, now().getTime());
     const account = invitation && (await deps.accounts.findAccount(invitation.tenantId, invitation.accountId));
-    if (!account || account.passwordHash || account.status !== 'active') {
+    // A staff invitation sent again replaces the one before: only the latest link (made at invitedAt) works.
+    const invitedAt = account && (await deps.accounts.invitedAt(account.tenantId, account.id));
+    const superseded = invitedAt !== undefined && invitation!.expires !== invitedAt.getTime() + INVITATION_DAYS * 86_400_000;
+    if (!account || account.passwordHash || account.status !== 'active' || superseded) {
       throw new FhirError(404, 'not-found', 'This invitation link no longer works: it has expired or was already used. Ask the practice for a new one, or sign in.');
     }
     return account;
@@ -113,7 +114,8 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
 
   app.post('/auth/invitation', { config: signInRateLimit(deps.signInsPerMinute) }, async (request) => {
     const account = await pendingAccount((request.body as { token?: unknown } | undefined)?.token);
-    return { email: account.email, displayName: account.displayName };
+    // The role tells the page whether it welcomes a patient to the portal or a colleague to the practice.
+    return { email: account.email, displayName: account.displayName, role: account.roleCode };
   });
 
   app.post('/auth/invitation/accept', { config: signInRateLimit(deps.signInsPerMinute) }, async (request, reply) => {
@@ -123,7 +125,7 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
     const problem = passwordProblem(body.password, account.email);
     if (problem) throw badRequest(problem, 'password');
     await deps.accounts.setPassword(account.tenantId, account.id, await hashPassword(body.password));
-    await deps.audit.record(account.tenantId, { kind: 'password-set', agent: auditAgentOf(account), outcome: 'success', sourceAddress: request.ip, description: 'Chose a password from a portal invitation' });
+    await deps.audit.record(account.tenantId, { kind: 'password-set', agent: auditAgentOf(account), outcome: 'success', sourceAddress: request.ip, description: `Chose a password from ${account.roleCode === 'patient' ? 'a portal' : 'a staff'} invitation` });
     return reply.code(200).send({ email: account.email });
   });
 }
@@ -158,15 +160,4 @@ function invitationText(link: string): string {
     '',
     'If you did not expect this message, you can ignore it.',
   ].join('\n');
-}
-
-/** A failed send does not lose the invitation: the staff member still has the link to hand over. */
-async function send(channel: Channel | undefined, message: Parameters<Channel['send']>[0]): Promise<InvitationAnswer['sent']> {
-  if (!channel) return { medium: 'none' };
-  try {
-    await channel.send(message);
-    return { medium: 'email', via: channel.via };
-  } catch (error) {
-    return { medium: 'none', via: channel.via, error: `The email could not be sent (${error instanceof Error ? error.message : String(error)}); give the patient the link` };
-  }
 }

@@ -74,7 +74,7 @@ describe('inviting a patient to the portal', () => {
     const token = tokenOf(link);
     const opened = await post('/auth/invitation', { token });
     expect(opened.statusCode).toBe(200);
-    expect(JSON.parse(opened.body)).toEqual({ email: 'imani.park@mail.test', displayName: 'Imani Park' });
+    expect(JSON.parse(opened.body)).toEqual({ email: 'imani.park@mail.test', displayName: 'Imani Park', role: 'patient' });
     const weak = await post('/auth/invitation/accept', { token, password: 'short' });
     expect(weak.statusCode).toBe(400);
     expect(weak.body).toContain('at least 12 characters');

@@ -9,6 +9,8 @@ export interface Account {
   readonly fhirUser?: string;
   readonly status: 'active' | 'deactivated';
   readonly mfaEnabled: boolean;
+  /** When an invitation link was last sent, while the person has not accepted it yet. */
+  readonly invitedAt?: string;
 }
 
 export interface Role {

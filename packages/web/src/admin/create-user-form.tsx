@@ -15,11 +15,17 @@ interface Draft {
   password: string;
 }
 
-export function validateNewUser(draft: Draft): Partial<Record<keyof Draft, string>> {
-  const errors: Partial<Record<keyof Draft, string>> = {};
+/** Who the account is for: what creating and inviting a user both ask. */
+export function validatePerson(draft: Omit<Draft, 'password'>): Partial<Record<'displayName' | 'email' | 'role', string>> {
+  const errors: Partial<Record<'displayName' | 'email' | 'role', string>> = {};
   if (!draft.displayName.trim()) errors.displayName = 'Enter the person’s name';
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(draft.email.trim())) errors.email = 'Enter an email address such as name@practice.org';
   if (!draft.role) errors.role = 'Choose a role';
+  return errors;
+}
+
+export function validateNewUser(draft: Draft): Partial<Record<keyof Draft, string>> {
+  const errors: Partial<Record<keyof Draft, string>> = validatePerson(draft);
   if (draft.password.length < MIN_PASSWORD_LENGTH) errors.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
   return errors;
 }

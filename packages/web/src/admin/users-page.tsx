@@ -8,6 +8,7 @@ import { useMe, useSession } from '../session/session-context.js';
 import { useAccounts, useRoles } from './admin-queries.js';
 import type { Account } from './admin-types.js';
 import { CreateUserForm } from './create-user-form.js';
+import { InvitationSentNotice, InviteUserForm, type StaffInvitation } from './invite-user-form.js';
 
 type AccountAction = 'deactivate' | 'reactivate' | 'reset-mfa';
 
@@ -17,7 +18,7 @@ const CONFIRM: Record<AccountAction, { title: string; body: string; button: stri
   'reset-mfa': { title: 'Reset MFA for', body: 'Their authenticator app no longer works; they sign in with the password alone and enrol again.', button: 'Reset MFA' },
 };
 
-/** Accounts of the practice: create, deactivate (access ends at once), reactivate, reset MFA. */
+/** Accounts of the practice: create or invite, deactivate (access ends at once), reactivate, reset MFA. */
 export default function UsersPage() {
   const { api } = useSession();
   const me = useMe();
@@ -34,6 +35,15 @@ export default function UsersPage() {
       await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
     },
   });
+  const [inviting, setInviting] = useState(false);
+  const [invited, setInvited] = useState<StaffInvitation | undefined>();
+  const resend = useMutation({
+    mutationFn: (account: Account) => api.post<StaffInvitation>(`/admin/users/${account.id}/invitation`),
+    onSuccess: async (invitation) => {
+      setInvited(invitation);
+      await queryClient.invalidateQueries({ queryKey: ['admin', 'users'] });
+    },
+  });
   const roleName = (code: string) => roles.data?.find((r) => r.code === code)?.name ?? code;
 
   return (
@@ -45,7 +55,16 @@ export default function UsersPage() {
         <Button onClick={() => { setCreated(undefined); setCreating(true); }} disabled={!roles.data}>
           Create user
         </Button>
+        <Button variant="outline" onClick={() => { setInvited(undefined); setInviting(true); }} disabled={!roles.data}>
+          Invite user
+        </Button>
       </Group>
+      {invited && <InvitationSentNotice invitation={invited} onClose={() => setInvited(undefined)} />}
+      {resend.isError && (
+        <Alert color="red" title="The invitation was not sent again" role="alert" withCloseButton closeButtonLabel="Dismiss" onClose={() => resend.reset()}>
+          {describeError(resend.error)}
+        </Alert>
+      )}
       {created && (
         <Alert color="green" title="User created" role="status" withCloseButton closeButtonLabel="Dismiss" onClose={() => setCreated(undefined)}>
           <Text size="sm" c="dark.8">
@@ -82,13 +101,24 @@ export default function UsersPage() {
                   <Table.Td>{account.email}</Table.Td>
                   <Table.Td>{roleName(account.roleCode)}</Table.Td>
                   <Table.Td>
-                    <Badge color={account.status === 'active' ? 'teal.9' : 'gray.7'} variant="filled">
-                      {account.status === 'active' ? 'Active' : 'Deactivated'}
-                    </Badge>
+                    {account.invitedAt && account.status === 'active' ? (
+                      <Badge color="blue.9" variant="filled" title={`Invited ${new Date(account.invitedAt).toLocaleString()}`}>
+                        Invited
+                      </Badge>
+                    ) : (
+                      <Badge color={account.status === 'active' ? 'teal.9' : 'gray.7'} variant="filled">
+                        {account.status === 'active' ? 'Active' : 'Deactivated'}
+                      </Badge>
+                    )}
                   </Table.Td>
                   <Table.Td>{account.mfaEnabled ? 'On' : 'Off'}</Table.Td>
                   <Table.Td>
                     <Group gap="xs" justify="flex-end" wrap="nowrap">
+                      {account.invitedAt && account.status === 'active' && (
+                        <Button size="xs" variant="default" loading={resend.isPending && resend.variables?.id === account.id} onClick={() => resend.mutate(account)} aria-label={`Resend the invitation to ${account.displayName}`}>
+                          Resend invitation
+                        </Button>
+                      )}
                       {account.mfaEnabled && (
                         <Button size="xs" variant="default" onClick={() => setPending({ account, action: 'reset-mfa' })} aria-label={`Reset MFA for ${account.displayName}`}>
                           Reset MFA
@@ -121,6 +151,18 @@ export default function UsersPage() {
             onDone={(account) => {
               setCreating(false);
               setCreated(account);
+            }}
+          />
+        )}
+      </Modal>
+
+      <Modal opened={inviting} onClose={() => setInviting(false)} title="Invite user">
+        {roles.data && (
+          <InviteUserForm
+            roles={roles.data}
+            onDone={(invitation) => {
+              setInviting(false);
+              setInvited(invitation);
             }}
           />
         )}

@@ -11,15 +11,16 @@ export function invitationToken(hash: string): string {
 }
 
 /**
- * The page an invitation link opens: the patient chooses a password (the server's policy applies),
- * is signed in, and lands on their account page, where two-step sign-in is offered.
+ * The page an invitation link opens: the patient (or an invited staff member) chooses a password
+ * (the server's policy applies), is signed in, and lands on their account page, where two-step
+ * sign-in is offered, or required first when the practice demands it for the role.
  */
 export default function InvitationPage() {
   const { api, signIn } = useSession();
   const [token] = useState(() => invitationToken(window.location.hash));
   const invitation = useQuery({
     queryKey: ['invitation', token],
-    queryFn: () => api.anonymous<{ email: string; displayName: string }>('POST', '/auth/invitation', { token }),
+    queryFn: () => api.anonymous<{ email: string; displayName: string; role?: string }>('POST', '/auth/invitation', { token }),
     enabled: Boolean(token),
   });
   const [password, setPassword] = useState('');
@@ -50,6 +51,8 @@ export default function InvitationPage() {
     }
   };
 
+  // Staff are invited by an administrator; the same link and page serve them, in their words.
+  const staff = invitation.data?.role !== undefined && invitation.data.role !== 'patient';
   let body;
   if (!token) body = <Alert color="red" role="alert" title="No invitation">This page needs the link from your invitation email. Open the link again, or ask the practice for a new one.</Alert>;
   else if (invitation.isPending) body = <PageLoader label="Checking your invitation" />;
@@ -59,7 +62,7 @@ export default function InvitationPage() {
       <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby="welcome-title">
         <Stack>
           <Text>
-            Your portal account is <strong>{invitation.data.email}</strong>. Choose a password: at least 12 characters; a few unrelated words make a good one.
+            Your {staff ? '' : 'portal '}account is <strong>{invitation.data.email}</strong>. Choose a password: at least 12 characters; a few unrelated words make a good one.
           </Text>
           {problem && (
             <Alert color="red" variant="light" role="alert" title="Not saved">
@@ -81,7 +84,7 @@ export default function InvitationPage() {
         <Stack>
           <Box>
             <Title order={1} size="h2" id="welcome-title">
-              Welcome to your patient portal
+              {staff ? 'Welcome to Unichart' : 'Welcome to your patient portal'}
             </Title>
             <Text size="sm" c="gray.7">
               {invitation.data ? `Hello ${invitation.data.displayName}.` : 'Your practice invited you.'}

@@ -16,6 +16,8 @@ const SettingsPage = lazy(() => import('../admin/settings/settings-page.js'));
 const LocationsPage = lazy(() => import('../admin/locations/locations-page.js'));
 const SchedulingPage = lazy(() => import('../admin/scheduling/scheduling-page.js'));
 const ImportPage = lazy(() => import('../admin/import-page.js'));
+const EmergencyAccessPage = lazy(() => import('../admin/emergency-access-page.js'));
+const AppsPage = lazy(() => import('../admin/apps-page.js'));
 const FrontDeskRoutes = lazy(() => import('../front-desk/front-desk-routes.js'));
 const WorkspacePlaceholder = lazy(() => import('../workspaces/workspace-placeholder.js'));
 const AccountPage = lazy(() => import('../account/account-page.js'));
@@ -57,6 +59,8 @@ export default function SignedInApp() {
           <Route path="admin/locations" element={page(WORKSPACES.locations.key, <LocationsPage />)} />
           <Route path="admin/scheduling" element={page(WORKSPACES.scheduling.key, <SchedulingPage />)} />
           <Route path="admin/import" element={page(WORKSPACES.dataImport.key, <ImportPage />)} />
+          <Route path="admin/emergency-access" element={page(WORKSPACES.emergencyAccess.key, <EmergencyAccessPage />)} />
+          <Route path="admin/apps" element={page(WORKSPACES.apps.key, <AppsPage />)} />
           <Route
             path="account"
             element={

@@ -8,7 +8,7 @@ const WRITE = ['read', 'search', 'history', 'create', 'update'];
 describe('the menu follows the role', () => {
   it('gives the administrator every workspace and the administration section', () => {
     const administrator = { administration: true, rules: [{ resourceTypes: ['*'], interactions: [...WRITE, 'delete'] }, { resourceTypes: ['AuditEvent'], interactions: ['read', 'search'] }] };
-    expect(labels(administrator)).toEqual(['Patients', 'Front desk', 'Patient inbox', 'Clinical', 'Billing', 'Users', 'Roles and permissions', 'Audit trail', 'Practice settings', 'Locations and rooms', 'Scheduling', 'Import data']);
+    expect(labels(administrator)).toEqual(['Patients', 'Front desk', 'Patient inbox', 'Clinical', 'Billing', 'Users', 'Roles and permissions', 'Audit trail', 'Practice settings', 'Locations and rooms', 'Scheduling', 'Emergency access', 'Apps', 'Import data']);
   });
 
   it('gives the front desk patients and the front desk, no clinical, billing or administration', () => {

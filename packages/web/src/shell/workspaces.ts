@@ -34,6 +34,8 @@ export const WORKSPACES = {
   settings: { key: 'settings', label: 'Practice settings', path: '/app/admin/settings', section: 'Administration' },
   locations: { key: 'locations', label: 'Locations and rooms', path: '/app/admin/locations', section: 'Administration' },
   scheduling: { key: 'scheduling', label: 'Scheduling', path: '/app/admin/scheduling', section: 'Administration' },
+  emergencyAccess: { key: 'emergency-access', label: 'Emergency access', path: '/app/admin/emergency-access', section: 'Administration' },
+  apps: { key: 'apps', label: 'Apps', path: '/app/admin/apps', section: 'Administration' },
   dataImport: { key: 'import', label: 'Import data', path: '/app/admin/import', section: 'Administration' },
   inbox: { key: 'inbox', label: 'Patient inbox', path: '/app/inbox', section: 'Care' },
   portal: { key: 'portal', label: 'My record', path: '/app/portal', section: 'My health' },
@@ -56,7 +58,7 @@ export function workspacesFor(policy: AccessPolicy): Workspace[] {
   if (mayUse(policy, 'Claim', 'create')) shown.push(WORKSPACES.billing);
   if (policy.administration) shown.push(WORKSPACES.users, WORKSPACES.roles);
   if (mayUse(policy, 'AuditEvent', 'search')) shown.push(WORKSPACES.audit);
-  if (policy.administration) shown.push(WORKSPACES.settings, WORKSPACES.locations, WORKSPACES.scheduling, WORKSPACES.dataImport);
+  if (policy.administration) shown.push(WORKSPACES.settings, WORKSPACES.locations, WORKSPACES.scheduling, WORKSPACES.emergencyAccess, WORKSPACES.apps, WORKSPACES.dataImport);
   if (!mayUse(policy, 'Patient', 'read') && mayUse(policy, 'Patient', 'read', { anyCompartment: true })) {
     shown.push(WORKSPACES.portal);
     if (mayUse(policy, 'Observation', 'search', { anyCompartment: true })) shown.push(WORKSPACES.results);

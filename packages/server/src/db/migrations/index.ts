@@ -12,6 +12,7 @@ import * as auditStorage from './011-audit-storage.js';
 import * as totpReplay from './012-totp-replay.js';
 import * as portalAppointments from './013-portal-appointments.js';
 import * as dataImport from './014-data-import.js';
+import * as adminAccess from './015-admin-access.js';
 
 export interface Migration {
   readonly version: number;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'totp-replay', sql: totpReplay.sql },
   { version: 13, name: 'portal-appointments', sql: portalAppointments.sql },
   { version: 14, name: 'data-import', sql: dataImport.sql },
+  { version: 15, name: 'admin-access', sql: adminAccess.sql },
 ];

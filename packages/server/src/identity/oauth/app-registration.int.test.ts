@@ -76,6 +76,22 @@ describe('SMART discovery, app registration and backend services', () => {
       expect(list.json().find((a: { clientId: string }) => a.clientId === app.clientId)).toMatchObject({ name: 'Billing portal', kind: 'confidential', authMethod: 'client_secret_basic', status: 'active' });
       expect(list.body).not.toContain(app.clientSecret);
     });
+
+    it('registering and disabling go on the audit trail; a disabled app stays listed as disabled', async () => {
+      const app = await registerApp({ name: 'Audited viewer', kind: 'public', redirectUris: [REDIRECT], scopes: 'launch/patient patient/*.rs' });
+      expect((await admin('POST', `/admin/apps/${app.clientId}/disable`)).statusCode).toBe(204);
+      expect((await admin('POST', '/admin/apps/not-an-app/disable')).statusCode).toBe(404);
+      const listed = (await admin('GET', '/admin/apps')).json().find((a: { clientId: string }) => a.clientId === app.clientId);
+      expect(listed.status).toBe('disabled');
+      const trail = await context.db.query<{ type: string; content: string }>(
+        context.server.practice.id,
+        "SELECT type, content FROM audit_event WHERE tenant_id = $1 AND type IN ('app-register', 'app-disable') ORDER BY seq",
+        [context.server.practice.id],
+      );
+      const mine = trail.filter((row) => row.content.includes(app.clientId));
+      expect(mine.map((row) => row.type)).toEqual(['app-register', 'app-disable']);
+      expect(JSON.parse(mine[0]!.content).outcomeDesc).toContain('Audited viewer');
+    });
   });
 
   describe('backend services (client credentials with a signed JWT)', () => {

@@ -1,6 +1,7 @@
 import { badRequest, notFound } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor, Authenticator } from '../authenticator.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
+import { auditAgentOf, type Actor, type Authenticator } from '../authenticator.js';
 import { isUuid, type AppKind, type AppRegistry, type NewApp } from './app-registry.js';
 import type { OAuthArtifacts } from './oauth-artifacts.js';
 import { parseScopes } from './smart-scopes.js';
@@ -8,8 +9,11 @@ import { parseScopes } from './smart-scopes.js';
 const KINDS: readonly AppKind[] = ['public', 'confidential', 'backend'];
 
 /** App (OAuth client) registration, for administrators of the practice. */
-export function registerAppRoutes(app: FastifyInstance, deps: { authenticator: Authenticator; apps: AppRegistry; artifacts: OAuthArtifacts }): void {
+export function registerAppRoutes(app: FastifyInstance, deps: { authenticator: Authenticator; apps: AppRegistry; artifacts: OAuthArtifacts; audit: AuditTrail }): void {
   const administrator = (request: FastifyRequest): Promise<Actor> => deps.authenticator.administrator(request.headers.authorization, 'manage apps');
+  // Which apps could reach the record, and since when: an auditor's question like any change of access.
+  const audited = (request: FastifyRequest, actor: Actor, kind: 'app-register' | 'app-disable', description: string) =>
+    deps.audit.record(actor.tenantId, { kind, agent: auditAgentOf(actor.account), outcome: 'success', sourceAddress: request.ip, description });
 
   app.get('/admin/apps', async (request) => {
     const actor = await administrator(request);
@@ -20,6 +24,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: { authenticator: A
     const actor = await administrator(request);
     const input = parseNewApp(request.body);
     const { app: registered, clientSecret } = await deps.apps.register(actor.tenantId, input, actor.account.id);
+    await audited(request, actor, 'app-register', `Registered app ${registered.name} (${registered.kind}, client ${registered.clientId}) with scopes ${registered.scopes}`);
     // The secret is shown once; only its encrypted form is kept.
     return reply.code(201).send({ ...registered, ...(clientSecret ? { clientSecret } : {}) });
   });
@@ -29,6 +34,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: { authenticator: A
     const { id } = request.params as { id: string };
     if (!isUuid(id) || !(await deps.apps.disable(actor.tenantId, id))) throw notFound(`No app ${id}`);
     await deps.artifacts.revokeClient(actor.tenantId, id);
+    await audited(request, actor, 'app-disable', `Disabled app ${id} and revoked its tokens`);
     return reply.code(204).send();
   });
 }

@@ -62,7 +62,7 @@ export async function registerOAuth(app: FastifyInstance, options: OAuthOptions)
     fhirBaseUrl: options.fhirBaseUrl,
   });
   registerEhrLaunch(app, { authenticator: identity.authenticator, launches, repositoryFor: options.repositoryFor, fhirBaseUrl: options.fhirBaseUrl });
-  registerAppRoutes(app, { authenticator: identity.authenticator, apps, artifacts });
+  registerAppRoutes(app, { authenticator: identity.authenticator, apps, artifacts, audit: options.audit });
 
   let purge: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
