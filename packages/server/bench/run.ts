@@ -74,6 +74,13 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+async function vacuumAnalyze(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('VACUUM ANALYZE');
+  await client.end();
+}
+
 async function ensureBenchDatabase(name: string): Promise<string | undefined> {
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   try {
@@ -273,6 +280,9 @@ async function measureOverhead(backend: Backend): Promise<void> {
   ];
   try {
     for (const figure of figures) {
+      // The previous figure's writes leave autovacuum work that would land on whichever arm runs
+      // next: do it now, so both arms meet the same settled tables.
+      await vacuumAnalyze(backend.env.DATABASE_URL!);
       // Warm both servers (connections, prepared statements, JIT) before anything counts.
       for (const arm of ['guarded', 'unguarded'] as const) {
         await runLoad(origins[arm], { headers: auth, concurrency: CONCURRENCY, durationMs: Math.min(duration, 3000), next: figure.next, onBody: figure.onBody });
