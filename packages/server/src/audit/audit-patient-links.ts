@@ -19,6 +19,8 @@ const LINKS_OF = (events: string) => `
     JOIN sp_reference r ON r.tenant_id = $1::uuid AND r.resource_type = split_part(t, '/', 1) AND r.id = split_part(t, '/', 2) AND r.target_type = 'Patient'
     WHERE t NOT LIKE 'Patient/%' AND r.target_id IS NOT NULL
   ) AS l
+  -- In key order: the sealer and a reader catching up, inserting the same links, cannot deadlock.
+  ORDER BY 3, 4, 2
   ON CONFLICT DO NOTHING`;
 
 /** Links the given events (the sealer's batch), in the caller's transaction. */

@@ -172,6 +172,21 @@ export class AccountStore {
     await this.db.query(tenantId, 'UPDATE user_account SET password_hash = $3, failed_sign_ins = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2', [tenantId, id, passwordHash]);
   }
 
+  /**
+   * The password chosen through an invitation link: only while the account still has none and the
+   * link is the latest one sent (`invitedAt`), so two uses of one link cannot both set it.
+   */
+  async setInvitedPassword(tenantId: string, id: string, passwordHash: string, invitedAt: Date | undefined): Promise<boolean> {
+    const set = await this.db.query(
+      tenantId,
+      `UPDATE user_account SET password_hash = $3, failed_sign_ins = 0, locked_until = NULL
+       WHERE tenant_id = $1 AND id = $2 AND password_hash IS NULL AND status = 'active' AND invited_at IS NOT DISTINCT FROM $4::timestamptz
+       RETURNING id`,
+      [tenantId, id, passwordHash, invitedAt?.toISOString() ?? null],
+    );
+    return set.length === 1;
+  }
+
   /** `usedStep`: the time step of the code that confirmed the enrolment, which may not sign in again. */
   async setMfaSecret(tenantId: string, id: string, encryptedSecret: string | null, usedStep: number | null = null): Promise<void> {
     await this.db.query(tenantId, 'UPDATE user_account SET mfa_secret = $3, mfa_last_step = $4 WHERE tenant_id = $1 AND id = $2', [tenantId, id, encryptedSecret, usedStep]);
@@ -229,7 +244,7 @@ export class AccountStore {
        JOIN access_role r ON r.tenant_id = a.tenant_id AND r.code = a.role_code
        LEFT JOIN practice_setting ps ON ps.tenant_id = s.tenant_id AND ps.key = '${SECURITY_SETTING_KEY}'
        WHERE s.tenant_id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()
-         AND s.last_seen_at > now() - make_interval(mins => COALESCE((ps.value->>'idleMinutes')::int, $3)) AND a.status = 'active'`,
+         AND s.last_seen_at > now() - make_interval(mins => COALESCE(CASE WHEN ps.value->>'idleMinutes' ~ '^[0-9]{1,3}$' THEN least((ps.value->>'idleMinutes')::int, 480) END, $3)) AND a.status = 'active'`,
       [tenantId, sessionId, idleMinutes],
     );
     const row = rows[0];

@@ -79,7 +79,8 @@ export function registerEmergencyAccessRoutes(
       entity: `Patient/${outcome.grant.patientId}`,
       patients: [outcome.grant.patientId],
       sourceAddress: request.ip,
-      description: `Reviewed emergency access ${id} (started ${outcome.grant.startedAt}): ${note}`,
+      // The note stays with the review (administrators only): the patient's accounting lists this entry too.
+      description: `Reviewed emergency access ${id} (started ${outcome.grant.startedAt})`,
     });
     return reply.code(204).send();
   });

@@ -100,6 +100,13 @@ describe('inviting staff by link', () => {
     expect((await admin('POST', '/admin/users/nobody/invitation')).statusCode).toBe(404);
   });
 
+  it('two uses of one link at the same moment: one sets the password, the other is refused', async () => {
+    const invited = (await admin('POST', '/admin/users/invite', { displayName: 'Twin Tate', email: 'twin.tate@clinic.test', role: 'nurse' })).json();
+    const token = tokenOf(invited.link);
+    const answers = await Promise.all(['first fine passphrase', 'second fine passphrase'].map((password) => anonymous('/auth/invitation/accept', { token, password })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 404]);
+  });
+
   it('an expired link is refused', async () => {
     const invited = (await admin('POST', '/admin/users/invite', { displayName: 'Late Larkin', email: 'late.larkin@clinic.test', role: 'biller' })).json();
     const secret = await env.server.identity.accounts.platformSecret('portal-invitations');

@@ -99,6 +99,7 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
     return reply.code(201).send(answer);
   });
 
+  const spent = () => new FhirError(404, 'not-found', 'This invitation link no longer works: it has expired or was already used. Ask the practice for a new one, or sign in.');
   const pendingAccount = async (token: unknown) => {
     if (typeof token !== 'string') throw badRequest('Send JSON {"token": "..."} from the invitation link', 'token');
     const invitation = deps.links.verify(token, now().getTime());
@@ -106,25 +107,23 @@ export function registerPortalInvitations(app: FastifyInstance, deps: Invitation
     // A staff invitation sent again replaces the one before: only the latest link (made at invitedAt) works.
     const invitedAt = account && (await deps.accounts.invitedAt(account.tenantId, account.id));
     const superseded = invitedAt !== undefined && invitation!.expires !== invitedAt.getTime() + INVITATION_DAYS * 86_400_000;
-    if (!account || account.passwordHash || account.status !== 'active' || superseded) {
-      throw new FhirError(404, 'not-found', 'This invitation link no longer works: it has expired or was already used. Ask the practice for a new one, or sign in.');
-    }
-    return account;
+    if (!account || account.passwordHash || account.status !== 'active' || superseded) throw spent();
+    return { account, invitedAt };
   };
 
   app.post('/auth/invitation', { config: signInRateLimit(deps.signInsPerMinute) }, async (request) => {
-    const account = await pendingAccount((request.body as { token?: unknown } | undefined)?.token);
+    const { account } = await pendingAccount((request.body as { token?: unknown } | undefined)?.token);
     // The role tells the page whether it welcomes a patient to the portal or a colleague to the practice.
     return { email: account.email, displayName: account.displayName, role: account.roleCode };
   });
 
   app.post('/auth/invitation/accept', { config: signInRateLimit(deps.signInsPerMinute) }, async (request, reply) => {
     const body = (request.body ?? {}) as { token?: unknown; password?: unknown };
-    const account = await pendingAccount(body.token);
+    const { account, invitedAt } = await pendingAccount(body.token);
     if (typeof body.password !== 'string') throw badRequest('password must be a string', 'password');
     const problem = passwordProblem(body.password, account.email);
     if (problem) throw badRequest(problem, 'password');
-    await deps.accounts.setPassword(account.tenantId, account.id, await hashPassword(body.password));
+    if (!(await deps.accounts.setInvitedPassword(account.tenantId, account.id, await hashPassword(body.password), invitedAt))) throw spent();
     await deps.audit.record(account.tenantId, { kind: 'password-set', agent: auditAgentOf(account), outcome: 'success', sourceAddress: request.ip, description: `Chose a password from ${account.roleCode === 'patient' ? 'a portal' : 'a staff'} invitation` });
     return reply.code(200).send({ email: account.email });
   });
