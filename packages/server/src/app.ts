@@ -200,7 +200,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerEmergencyAccessRoutes(app, { authenticator: identity.authenticator, audit, emergencyAccess, repositoryFor: repositoryForTenant });
   const origin = options.baseUrl ? new URL(options.baseUrl).origin : (options.publicOrigin ?? `${options.tls ? 'https' : 'http'}://localhost:8080`);
   const fhirBaseUrl = options.baseUrl?.replace(/\/+$/, '') ?? `${origin}${FHIR_BASE}`;
-  registerImportRoutes(app, { db: options.db, authenticator: identity.authenticator, repositoryFor: repositoryForTenant, fhirBaseUrl, options: { pollMs: options.jobs?.pollMs, ...options.imports } });
+  registerImportRoutes(app, { db: options.db, authenticator: identity.authenticator, repositoryFor: repositoryForTenant, fhirBaseUrl, options: { pollMs: options.jobs?.pollMs, leaseMs: options.jobs?.leaseMs, ...options.imports } });
   registerSsoRoutes(app, { sso: new SingleSignOn(options.db, identity, `${origin}/auth/sso/callback`), authenticator: identity.authenticator, audit, appOrigin: origin });
   const oauth = await registerOAuth(app, {
     db: options.db,

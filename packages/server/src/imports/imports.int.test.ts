@@ -128,6 +128,27 @@ describe('an administrator imports files from the browser', () => {
     expect(await patientsNamed(env.server, halfway)).toBe(0);
   });
 
+  it('only creates and replaces: a Bundle that would delete or read is refused whole', async () => {
+    const kept = family();
+    const existing = await env.server.fhir('POST', 'Patient', patient(kept));
+    const started = await upload(env.server, [
+      {
+        name: 'sweep.json',
+        content: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            { resource: patient(family()), request: { method: 'POST', url: 'Patient' } },
+            { request: { method: 'DELETE', url: `Patient/${existing.body.id}` } },
+          ],
+        }),
+      },
+    ]);
+    const { final } = await finished(env.server, started.body.id);
+    expect(final.files[0]).toMatchObject({ status: 'failed', created: 0, problems: [{ message: expect.stringContaining('only creates (POST) or replaces (PUT)') }] });
+    expect(await patientsNamed(env.server, kept)).toBe(1);
+  });
+
   it('refuses anyone who is not an administrator, and shows them no imports', async () => {
     const clerk = await env.server.signInAs('front-desk');
     const before = await importCount(env.server);

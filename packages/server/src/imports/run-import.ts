@@ -35,20 +35,29 @@ export async function runImport(job: ClaimedJob, deps: ImportRunnerDeps): Promis
   const files = await deps.store.waitingFiles(tenantId, importId);
   const progress = new FileProgress(deps, job, importId);
   const validationPool = new ValidationPool();
+  // The claim is kept on a clock, not between commits: one large Bundle may take longer than the
+  // lease. Should another process have taken the job meanwhile, this run starts no further file.
+  let claimLost = false;
+  const keeper = setInterval(() => {
+    renewLease(deps.db, job, deps.leaseMs).then((held) => (claimLost ||= !held), () => undefined);
+  }, Math.max(1000, deps.leaseMs / 3));
   try {
     await withAuditContext(begun.starter, () =>
       deps.repositoryFor(tenantId).then((repo) =>
         importSources(repo, deps.fhirBaseUrl, files.map((file) => progress.sourceOf(file)), {
           validationPool,
-          stopping: deps.stopping,
+          writesOnly: true,
+          stopping: () => claimLost || deps.stopping(),
           onEntries: (name, tally) => progress.add(name, tally),
           onProgress: ({ file, problems }) => progress.finish(file, problems),
         }),
       ),
     );
   } finally {
+    clearInterval(keeper);
     await validationPool.close();
   }
+  if (claimLost) throw new Error(`import ${importId} was taken up by another process`);
   const left = (await deps.store.waitingFiles(tenantId, importId)).length;
   // The job is retried after the restart and takes up the files not yet started.
   if (left > 0) throw new Error(`stopped with ${left} file(s) of import ${importId} still to import`);
@@ -100,7 +109,6 @@ class FileProgress {
     if (Date.now() - entry.savedAt < PROGRESS_EVERY_MS) return;
     entry.savedAt = Date.now();
     await this.deps.store.saveProgress(this.job.tenantId, this.importId, entry.file.position, entry.counts);
-    await renewLease(this.deps.db, this.job, this.deps.leaseMs);
   }
 
   /** A finished file counts every entry as done; what was not written failed (a refused Bundle fails whole). */
@@ -115,6 +123,5 @@ class FileProgress {
       final,
       problems.map(({ at, path, message }) => ({ at, path, message })),
     );
-    await renewLease(this.deps.db, this.job, this.deps.leaseMs);
   }
 }

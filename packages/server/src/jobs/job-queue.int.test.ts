@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../test-support/test-database.js';
-import { enqueueJob, JobRunner, type ClaimedJob } from './job-queue.js';
+import { enqueueJob, JobRunner, renewLease, type ClaimedJob } from './job-queue.js';
 
 const env = useTestServer();
 const jobs = () => env.db.query<{ dedupe_key: string; status: string; attempts: number; outcome: string | null; run_at: Date }>(env.server.practice.id, 'SELECT dedupe_key, status, attempts, outcome, run_at FROM job ORDER BY created_at, dedupe_key');
@@ -37,5 +37,20 @@ describe('the job queue', () => {
     }
     const [, , last] = await jobs();
     expect(last).toMatchObject({ status: 'failed', attempts: 5, outcome: 'provider unreachable' });
+  });
+
+  it('keeps a claim only while it is this run\'s: once another process took the job, renewing says so', async () => {
+    const tenantId = env.server.practice.id;
+    let claimed: ClaimedJob | undefined;
+    const runner = new JobRunner(env.db, new Map([['long', async (job: ClaimedJob) => {
+      claimed = job;
+      expect(await renewLease(env.db, job, 60_000)).toBe(true);
+      // The lease ran out and another process claimed the job (one more attempt).
+      await env.db.query(tenantId, "UPDATE job SET attempts = attempts + 1 WHERE dedupe_key = 'long-1'");
+      expect(await renewLease(env.db, job, 60_000)).toBe(false);
+    }]]));
+    await env.db.transaction(tenantId, (sql) => enqueueJob(sql, tenantId, { kind: 'long', dedupeKey: 'long-1', payload: {}, runAt: new Date(Date.now() - 1000) }));
+    expect(await runner.runDue()).toBe(1);
+    expect(claimed?.attempts).toBe(1);
   });
 });

@@ -32,9 +32,18 @@ export async function enqueueJob(sql: SqlClient, tenantId: string, job: NewJob):
   return rows.length === 1;
 }
 
-/** A long job keeps its claim: without this, another process would take it up once the lease ran out. */
-export async function renewLease(db: Database, job: ClaimedJob, leaseMs: number): Promise<void> {
-  await db.query(job.tenantId, `UPDATE job SET locked_until = now() + ($3::int * interval '1 millisecond') WHERE tenant_id = $1 AND id = $2`, [job.tenantId, job.id, leaseMs]);
+/**
+ * A long job keeps its claim: without this, another process would take it up once the lease ran
+ * out. False when the claim is no longer this run's (the lease ran out and another took it).
+ */
+export async function renewLease(db: Database, job: ClaimedJob, leaseMs: number): Promise<boolean> {
+  const renewed = await db.query(
+    job.tenantId,
+    `UPDATE job SET locked_until = now() + ($3::int * interval '1 millisecond')
+     WHERE tenant_id = $1 AND id = $2 AND status = 'running' AND attempts = $4 RETURNING id`,
+    [job.tenantId, job.id, leaseMs, job.attempts],
+  );
+  return renewed.length === 1;
 }
 
 /**

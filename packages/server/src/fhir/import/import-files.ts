@@ -60,6 +60,11 @@ export interface ImportOptions {
   concurrency?: number;
   /** Validates files in worker threads while others are written. */
   validationPool?: ValidationPool;
+  /**
+   * Bundle entries may only create or replace (POST, PUT): an upload through the browser loads
+   * data, it does not read, patch or delete records with the import's unchecked access.
+   */
+  writesOnly?: boolean;
 }
 
 const NDJSON_CHUNK = 200;
@@ -234,6 +239,10 @@ class FileImporter {
   }
 
   private async commit(file: string, bundle: Bundle, trustedEntries?: ReadonlySet<number>): Promise<Bundle> {
+    if (this.options.writesOnly) {
+      const other = (bundle.entry ?? []).findIndex((entry) => entry.request?.method !== 'POST' && entry.request?.method !== 'PUT');
+      if (other >= 0) throw badRequest(`Bundle entry ${other + 1}: an import only creates (POST) or replaces (PUT) resources, not ${bundle.entry![other]!.request?.method ?? 'no method'}`, `Bundle.entry[${other}].request.method`);
+    }
     const response = await processBundle(this.repo, this.baseUrl, bundle, 'return=minimal', { trustedEntries });
     this.options.onCommitted?.(file, bundle, response);
     await this.options.onEntries?.(file, tallyOf(response));
