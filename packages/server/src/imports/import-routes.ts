@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { FhirRepository } from '../fhir/repository.js';
 import { auditAgentOf, type Actor, type Authenticator } from '../identity/authenticator.js';
-import { JobRunner } from '../jobs/job-queue.js';
+import { JobRunner, MAX_ATTEMPTS, type ClaimedJob } from '../jobs/job-queue.js';
 import { countEntries } from './count-entries.js';
 import { IMPORT_JOB, ImportStore, type UploadedFile } from './import-store.js';
 import { runImport } from './run-import.js';
@@ -43,8 +43,14 @@ export function registerImportRoutes(
   const limit = deps.options?.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT;
   const leaseMs = deps.options?.leaseMs ?? 60_000;
   let stopping = false;
-  const handler = (job: Parameters<typeof runImport>[0]) =>
-    runImport(job, { db: deps.db, store, repositoryFor: deps.repositoryFor, fhirBaseUrl: deps.fhirBaseUrl, leaseMs, stopping: () => stopping });
+  const handler = async (job: ClaimedJob) => {
+    try {
+      return await runImport(job, { db: deps.db, store, repositoryFor: deps.repositoryFor, fhirBaseUrl: deps.fhirBaseUrl, leaseMs, stopping: () => stopping });
+    } catch (error) {
+      if (job.attempts >= MAX_ATTEMPTS) await store.abandon(job.tenantId, (job.payload as { importId: string }).importId, (error as Error).message);
+      throw error;
+    }
+  };
   const runner = new JobRunner(deps.db, new Map([[IMPORT_JOB, handler]]), {
     leaseMs,
     // One import at a time per claim: each can be long, and the lease is renewed as it goes.

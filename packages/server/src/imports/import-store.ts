@@ -187,6 +187,21 @@ export class ImportStore {
     return rows.length;
   }
 
+  /**
+   * The import's job has failed its last attempt: every file not finished says why, its content
+   * (patient data) is dropped, and the import shows as failed instead of running for ever.
+   */
+  async abandon(tenantId: string, id: string, reason: string): Promise<void> {
+    const problem: FileProblem = { message: `The import could not go on: ${reason}` };
+    await this.db.query(
+      tenantId,
+      `UPDATE data_import_file SET status = 'failed', content = NULL, problems = problems || $3::jsonb
+       WHERE tenant_id = $1 AND import_id = $2 AND status IN ('waiting', 'running')`,
+      [tenantId, id, JSON.stringify([problem])],
+    );
+    await this.finish(tenantId, id, `The import stopped after repeated failures: ${reason}`);
+  }
+
   async startFile(tenantId: string, id: string, position: number): Promise<void> {
     await this.db.query(tenantId, `UPDATE data_import_file SET status = 'running' WHERE tenant_id = $1 AND import_id = $2 AND position = $3`, [tenantId, id, position]);
   }

@@ -149,6 +149,19 @@ describe('an administrator imports files from the browser', () => {
     expect(await patientsNamed(env.server, kept)).toBe(1);
   });
 
+  it('shows an import whose job gave up as failed, each unfinished file saying why, its content dropped', async () => {
+    const tenantId = env.server.practice.id;
+    const store = new ImportStore(env.db);
+    // Stored without a nudge (this server's runner only runs when an upload nudges it).
+    const id = await store.create(tenantId, { agent: { name: 'Test administrator' } }, [{ name: 'late.ndjson', content: JSON.stringify(patient(family())), entriesTotal: 1 }]);
+    await store.abandon(tenantId, id, 'the database refused the connection');
+    const view = await importView(env.server, id);
+    expect(view).toMatchObject({ status: 'failed', failure: expect.stringContaining('the database refused the connection') });
+    expect(view.files[0]).toMatchObject({ status: 'failed', problems: [{ message: expect.stringContaining('could not go on') }] });
+    const [file] = await env.db.query(tenantId, 'SELECT content FROM data_import_file WHERE tenant_id = $1 AND import_id = $2', [tenantId, id]);
+    expect(file).toEqual({ content: null });
+  });
+
   it('refuses anyone who is not an administrator, and shows them no imports', async () => {
     const clerk = await env.server.signInAs('front-desk');
     const before = await importCount(env.server);

@@ -20,7 +20,8 @@ export interface ClaimedJob {
 
 export type JobHandler = (job: ClaimedJob) => Promise<string | void>;
 
-const MAX_ATTEMPTS = 5;
+/** Attempts before a job is kept as failed. */
+export const MAX_ATTEMPTS = 5;
 
 /** Queues a job inside the caller's transaction, so it exists exactly when the work that wants it commits. */
 export async function enqueueJob(sql: SqlClient, tenantId: string, job: NewJob): Promise<boolean> {
