@@ -7,6 +7,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { applySecurityChange, securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
+import { isUuid } from '../http/uuid.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -133,8 +134,4 @@ function registerSecuritySettingRoutes(
     await audited(request, actor, 'setting-update', `Security settings changed (${changes.join(', ') || 'nothing'})`);
     return after;
   });
-}
-
-function isUuid(id: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 }

@@ -5,11 +5,11 @@ import type { FhirRepository } from '../fhir/repository.js';
 import { auditAgentOf, type Authenticator } from './authenticator.js';
 import type { EmergencyAccessStore } from './emergency-access.js';
 import { DEFAULT_SECURITY_SETTINGS } from '../practice/security-settings.js';
+import { isUuid } from '../http/uuid.js';
 
 const PATIENT = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/;
 const MIN_REASON = 10;
 const MAX_NOTE = 2000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
@@ -69,7 +69,7 @@ export function registerEmergencyAccessRoutes(
     const note = typeof body.note === 'string' ? body.note.trim() : '';
     if (!note) throw badRequest('Write a note on what the review found (e.g. "Confirmed with the ward: patient was admitted unconscious")', 'note');
     if (note.length > MAX_NOTE) throw badRequest(`Keep the note to ${MAX_NOTE} characters`, 'note');
-    const outcome = UUID.test(id) ? await deps.emergencyAccess.review(actor.tenantId, { grantId: id, reviewerId: actor.account.id, note }) : { status: 'missing' as const };
+    const outcome = isUuid(id) ? await deps.emergencyAccess.review(actor.tenantId, { grantId: id, reviewerId: actor.account.id, note }) : { status: 'missing' as const };
     if (outcome.status === 'missing') throw notFound(`No emergency access ${id}`);
     if (outcome.status === 'already-reviewed') throw new FhirError(409, 'conflict', 'This emergency access has already been reviewed');
     await deps.audit.record(actor.tenantId, {

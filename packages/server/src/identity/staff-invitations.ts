@@ -5,9 +5,9 @@ import { INVITATION_DAYS, invitationUrl, sendInvitation, type InvitationDelivery
 import type { Channel } from '../reminders/channels.js';
 import type { Account, AccountStore, ListedAccount } from './account-store.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
+import { isUuid } from '../http/uuid.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Patients reach the portal through their own invitation (portal-invitations.ts), which checks their chart. */
 const PORTAL_ROLE = 'patient';
 
@@ -79,7 +79,7 @@ export function registerStaffInvitations(app: FastifyInstance, deps: StaffInvita
   app.post('/admin/users/:id/invitation', async (request, reply) => {
     const actor = await administrator(request);
     const { id } = request.params as { id: string };
-    const account = UUID.test(id) ? await deps.accounts.findAccount(actor.tenantId, id) : undefined;
+    const account = isUuid(id) ? await deps.accounts.findAccount(actor.tenantId, id) : undefined;
     if (!account) throw notFound(`No account ${id}`);
     if (account.roleCode === PORTAL_ROLE) throw badRequest('Patients are invited to the portal from their chart');
     if (account.passwordHash) throw new FhirError(409, 'conflict', `${account.displayName} has already accepted the invitation and signs in with a password`);

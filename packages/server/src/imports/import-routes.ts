@@ -7,6 +7,7 @@ import { JobRunner, MAX_ATTEMPTS, type ClaimedJob } from '../jobs/job-queue.js';
 import { countEntries } from './count-entries.js';
 import { IMPORT_JOB, ImportStore, type UploadedFile } from './import-store.js';
 import { runImport } from './run-import.js';
+import { isUuid } from '../http/uuid.js';
 
 export interface DataImportOptions {
   /** The largest upload (the JSON body with every file's text) one import takes. */
@@ -102,13 +103,12 @@ export function registerImportRoutes(
   app.get('/admin/imports/:id', async (request) => {
     const actor = await administrator(request);
     const { id } = request.params as { id: string };
-    const found = UUID.test(id) ? await store.get(actor.tenantId, id) : undefined;
+    const found = isUuid(id) ? await store.get(actor.tenantId, id) : undefined;
     if (!found) throw notFound(`No import ${id}`);
     return found;
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function tooLarge(length: number | undefined, limit: number): FhirError {
   const size = length === undefined ? 'The upload is' : `The upload is ${megabytes(length)} and`;

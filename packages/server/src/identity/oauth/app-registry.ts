@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import type { FieldEncryption } from '../../security/field-encryption.js';
 import { NON_RESOURCE_SCOPES } from './smart-scopes.js';
+import { isUuid } from '../../http/uuid.js';
 
 /**
  * public: a browser or phone app that cannot keep a secret (PKCE only).
@@ -147,6 +148,3 @@ function toApp(row: ClientRow): RegisteredApp {
   };
 }
 
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

@@ -2,9 +2,10 @@ import { badRequest, notFound } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from '../authenticator.js';
-import { isUuid, type AppKind, type AppRegistry, type NewApp } from './app-registry.js';
+import { type AppKind, type AppRegistry, type NewApp } from './app-registry.js';
 import type { OAuthArtifacts } from './oauth-artifacts.js';
 import { parseScopes } from './smart-scopes.js';
+import { isUuid } from '../../http/uuid.js';
 
 const KINDS: readonly AppKind[] = ['public', 'confidential', 'backend'];
 
