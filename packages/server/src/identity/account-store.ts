@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Database } from '../db/database.js';
+import { FhirError } from '@unichart/fhir';
+import { sqlState, SqlState, type Database } from '../db/database.js';
 import { isAccessPolicy, type AccessPolicy, DEFAULT_ROLES } from './access-policy.js';
 import { parseSecuritySettings, SECURITY_SETTING_KEY, type SecuritySettings } from '../practice/security-settings.js';
 
@@ -106,11 +107,16 @@ export class AccountStore {
 
   async createAccount(tenantId: string, input: { email: string; displayName: string; roleCode: string; passwordHash?: string; fhirUser?: string }): Promise<Account> {
     const id = randomUUID();
-    await this.db.query(
-      tenantId,
-      'INSERT INTO user_account (tenant_id, id, email, display_name, role_code, password_hash, fhir_user) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [tenantId, id, input.email, input.displayName, input.roleCode, input.passwordHash ?? null, input.fhirUser ?? null],
-    );
+    await this.db
+      .query(
+        tenantId,
+        'INSERT INTO user_account (tenant_id, id, email, display_name, role_code, password_hash, fhir_user) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [tenantId, id, input.email, input.displayName, input.roleCode, input.passwordHash ?? null, input.fhirUser ?? null],
+      )
+      .catch((error: unknown) => {
+        // The check before creating can race another request for the same email: the unique index decides.
+        throw sqlState(error) === SqlState.uniqueViolation ? new FhirError(409, 'duplicate', 'An account with this email already exists') : error;
+      });
     return { tenantId, id, email: input.email, displayName: input.displayName, roleCode: input.roleCode, fhirUser: input.fhirUser, status: 'active', mfaEnabled: false };
   }
 

@@ -107,6 +107,14 @@ describe('inviting staff by link', () => {
     expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 404]);
   });
 
+  it('inviting the same person twice at the same moment makes one account, and the other request a clear 4xx', async () => {
+    const body = { displayName: 'Echo Eames', email: 'echo.eames@clinic.test', role: 'nurse' };
+    const answers = await Promise.all([admin('POST', '/admin/users/invite', body), admin('POST', '/admin/users/invite', body)]);
+    const statuses = answers.map((a) => a.statusCode).sort();
+    expect(statuses[0]).toBe(201);
+    expect([400, 409]).toContain(statuses[1]);
+  });
+
   it('an expired link is refused', async () => {
     const invited = (await admin('POST', '/admin/users/invite', { displayName: 'Late Larkin', email: 'late.larkin@clinic.test', role: 'biller' })).json();
     const secret = await env.server.identity.accounts.platformSecret('portal-invitations');
