@@ -57,7 +57,15 @@ describe('tokens', () => {
 
   it('an Identifier keeps even a system that is not a URL; a ContactPoint system is a kind, not a namespace', () => {
     expect(tokensOf({ system: 'MRN', value: '7' })).toEqual([{ system: 'MRN', value: '7', display: null }]);
-    expect(tokensOf({ system: 'phone', value: '555-0100' })).toEqual([{ system: null, value: '555-0100', display: null }]);
+    expect(tokensOf({ system: 'phone', value: '555-0100' })).toEqual([
+      { system: null, value: '555-0100', display: null },
+      { system: null, value: '5550100', display: null },
+    ]);
+    // A phone number is also indexed by its digits, so it is found however it is typed.
+    expect(tokensOf({ system: 'phone', value: '(555) 201-7788' })).toEqual([
+      { system: null, value: '(555) 201-7788', display: null },
+      { system: null, value: '5552017788', display: null },
+    ]);
     expect(tokensOf({ system: 'email', value: 'a@b.org', use: 'home' })).toEqual([{ system: null, value: 'a@b.org', display: null }]);
   });
 

@@ -1,6 +1,7 @@
 import { instantText, parseFhirDateRange } from './fhir-date.js';
 import { normalizeString } from './normalize.js';
 import { COLUMN_PARAMS, type SearchParamDef, type SearchParameterRegistry } from './search-parameters.js';
+import { phoneDigitForms } from './phone-numbers.js';
 import { PHONETIC_PARAMETER, phoneticKeys } from './phonetic.js';
 
 export interface StringRow { code: string; value: string; exact: string }
@@ -180,7 +181,11 @@ export function tokensOf(value: unknown): Token[] {
     // Identifier: system|value; ContactPoint: its system is a kind (phone, email), not a namespace.
     const isContactPoint = typeof value.system === 'string' && CONTACT_POINT_SYSTEMS.has(value.system);
     const typeText = isObject(value.type) ? str(value.type.text) : null;
-    return [{ system: isContactPoint ? null : str(value.system), value: value.value, display: typeText }];
+    const token = { system: isContactPoint ? null : str(value.system), value: value.value, display: typeText };
+    if (!isContactPoint || !TELEPHONE_SYSTEMS.has(value.system as string)) return [token];
+    // A number is found however it was typed when stored or searched (see phone-numbers.ts).
+    const forms = phoneDigitForms(value.value).filter((digits) => digits !== value.value);
+    return [token, ...forms.map((digits) => ({ ...token, value: digits }))];
   }
   if ('value' in value && 'code' in value) return [{ system: str(value.system), value: str(value.code), display: null }];
   return [];
@@ -188,6 +193,7 @@ export function tokensOf(value: unknown): Token[] {
 
 /** R4 ContactPoint.system (required binding): an Identifier.system is a URI, never one of these. */
 const CONTACT_POINT_SYSTEMS = new Set(['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other']);
+const TELEPHONE_SYSTEMS = new Set(['phone', 'fax', 'pager', 'sms']);
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;

@@ -11,3 +11,4 @@ export * from './shape-resource.js';
 export * from './localize-references.js';
 export * from './shared-data.js';
 export * from './phonetic.js';
+export * from './phone-numbers.js';

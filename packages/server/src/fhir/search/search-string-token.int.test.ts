@@ -163,6 +163,11 @@ describe('token parameters', () => {
     expect(await ids('Patient?phone=anna@example.org')).toEqual([]);
   });
 
+  it('finds a phone number however it is punctuated, stored or searched', async () => {
+    for (const typed of ['5550100', '555.0100', '555 0100', '(555) 0100']) expect(await ids(`Patient?phone=${typed}`), typed).toEqual(['tok-female-active']);
+    expect(await ids('Patient?phone=555-0101')).toEqual([]);
+  });
+
   it(':not finds every resource without that code, including those with no value at all', async () => {
     expect(await ids('Patient?gender:not=male')).toEqual(['tok-female-active', 'tok-local-id', 'tok-no-gender']);
     expect(await ids('Observation?code:not=http://loinc.org|2339-0')).toEqual(['tok-hemoglobin', 'tok-local-code', 'tok-text-only']);

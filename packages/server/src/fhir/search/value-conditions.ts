@@ -4,6 +4,7 @@ import {
   normalizeString,
   parseFhirDateRange,
   parseReference,
+  phoneDigitForms,
   phoneticKeys,
   splitPipe,
   unescapeValue,
@@ -61,7 +62,11 @@ export function tokenCondition(p: SqlParams, modifier: string | undefined, raw: 
     throw badRequest(`Modifier :${modifier} is not supported on token parameters (use :text, :not or :missing)`, at);
   }
   const [system, code] = splitPipe(raw);
-  if (system === undefined) return `s.value = ${p.add(code)}`;
+  if (system === undefined) {
+    // "(555) 201-7788" finds 555-201-7788: phone numbers are also indexed by their digits.
+    const digits = phoneDigitForms(code);
+    return digits.length ? `s.value = ANY(${p.add([code, ...digits])}::text[])` : `s.value = ${p.add(code)}`;
+  }
   if (system === '') return `s.system IS NULL AND s.value = ${p.add(code)}`;
   if (code === '') return `s.system = ${p.add(system)}`;
   return `s.system = ${p.add(system)} AND s.value = ${p.add(code)}`;

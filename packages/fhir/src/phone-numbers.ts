@@ -1,0 +1,14 @@
+/**
+ * A telephone number as people type it: "(555) 201-7788", "555.201.7788" and "+1 555 201 7788"
+ * are one number. Phone contact points are also indexed by these digit forms, and a token
+ * search for something shaped like a phone number looks for them too.
+ */
+const PHONE_SHAPED = /^\+?[\d\s().-]+$/;
+
+/** The digit forms of a phone number (North American numbers also without the country code 1). */
+export function phoneDigitForms(text: string): string[] {
+  if (!PHONE_SHAPED.test(text.trim())) return [];
+  const digits = text.replace(/\D/g, '');
+  if (digits.length < 7) return [];
+  return digits.length === 11 && digits.startsWith('1') ? [digits, digits.slice(1)] : [digits];
+}
