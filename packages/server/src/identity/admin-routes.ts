@@ -8,8 +8,8 @@ import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js
 import { hashPassword, passwordProblem } from './passwords.js';
 import { applySecurityChange, securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
 import { isUuid } from '../http/uuid.js';
+import { newAccountInput } from './new-account-input.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Accounts and roles, for administrators of the practice; every change goes on the audit trail. */
@@ -31,12 +31,7 @@ export function registerAdminRoutes(
   app.post('/admin/users', async (request, reply) => {
     const actor = await administrator(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const email = typeof body.email === 'string' ? body.email.trim() : '';
-    if (!EMAIL.test(email)) throw badRequest('email must be an email address', 'email');
-    const displayName = typeof body.displayName === 'string' && body.displayName.trim() ? body.displayName.trim() : email;
-    const role = typeof body.role === 'string' ? body.role : '';
-    const roles = await deps.accounts.listRoles(actor.tenantId);
-    if (!roles.some((r) => r.code === role)) throw badRequest(`role must be one of ${roles.map((r) => r.code).join(', ')}`, 'role');
+    const { email, displayName, roleCode: role } = await newAccountInput(deps.accounts, actor.tenantId, body, { nameRequired: false });
     if (body.fhirUser !== undefined && (typeof body.fhirUser !== 'string' || !FHIR_USER.test(body.fhirUser))) {
       throw badRequest('fhirUser must be Practitioner/<id>, Patient/<id> or RelatedPerson/<id>', 'fhirUser');
     }
@@ -47,7 +42,6 @@ export function registerAdminRoutes(
       if (problem) throw badRequest(problem, 'password');
       passwordHash = await hashPassword(body.password);
     }
-    if (await deps.accounts.findByEmail(email)) throw badRequest('An account with this email already exists', 'email');
     const account = await deps.accounts.createAccount(actor.tenantId, { email, displayName, roleCode: role, passwordHash, fhirUser: body.fhirUser as string | undefined });
     await audited(request, actor, 'account-create', `Created ${named(account)} with role ${role}`);
     return reply.code(201).send(account);

@@ -6,8 +6,8 @@ import type { Channel } from '../reminders/channels.js';
 import type { Account, AccountStore, ListedAccount } from './account-store.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { isUuid } from '../http/uuid.js';
+import { newAccountInput } from './new-account-input.js';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Patients reach the portal through their own invitation (portal-invitations.ts), which checks their chart. */
 const PORTAL_ROLE = 'patient';
 
@@ -63,16 +63,8 @@ export function registerStaffInvitations(app: FastifyInstance, deps: StaffInvita
 
   app.post('/admin/users/invite', async (request, reply) => {
     const actor = await administrator(request);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const email = typeof body.email === 'string' ? body.email.trim() : '';
-    if (!EMAIL.test(email)) throw badRequest('email must be an email address', 'email');
-    const displayName = typeof body.displayName === 'string' ? body.displayName.trim() : '';
-    if (!displayName) throw badRequest('displayName is required: the person’s name as colleagues see it', 'displayName');
-    const role = typeof body.role === 'string' ? body.role : '';
-    const roles = (await deps.accounts.listRoles(actor.tenantId)).filter((r) => r.code !== PORTAL_ROLE);
-    if (!roles.some((r) => r.code === role)) throw badRequest(`role must be one of ${roles.map((r) => r.code).join(', ')}`, 'role');
-    if (await deps.accounts.findByEmail(email)) throw badRequest('An account with this email already exists', 'email');
-    const account = await deps.accounts.createAccount(actor.tenantId, { email, displayName, roleCode: role });
+    const input = await newAccountInput(deps.accounts, actor.tenantId, (request.body ?? {}) as Record<string, unknown>, { nameRequired: true, excludedRoles: [PORTAL_ROLE] });
+    const account = await deps.accounts.createAccount(actor.tenantId, input);
     return reply.code(201).send(await invite(request, actor, account, false));
   });
 
