@@ -38,10 +38,11 @@ export async function linkAuditPatients(sql: SqlClient, tenantId: string, eventI
  */
 export async function linkPendingAuditPatients(sql: SqlClient, tenantId: string): Promise<void> {
   await sql.query(
+    // A probe per entry of the window (as the sealer does), not an anti-join over every seal.
     LINKS_OF(`SELECT e.id, e.recorded, e.touched FROM audit_event e
-      WHERE e.tenant_id = $1 AND e.touched IS NOT NULL
-        AND e.seq > coalesce((SELECT s.event_seq FROM audit_seal s WHERE s.tenant_id = $1 ORDER BY s.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN}
-        AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id)`),
+      LEFT JOIN LATERAL (SELECT 1 AS sealed FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id LIMIT 1) s ON true
+      WHERE e.tenant_id = $1 AND e.touched IS NOT NULL AND s.sealed IS NULL
+        AND e.seq > coalesce((SELECT h.event_seq FROM audit_seal h WHERE h.tenant_id = $1 ORDER BY h.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN}`),
     [tenantId],
   );
 }
