@@ -24,6 +24,31 @@ export function validatePerson(draft: Omit<Draft, 'password'>): Partial<Record<'
   return errors;
 }
 
+type PersonField = 'displayName' | 'email' | 'role';
+
+/** The name, email and role inputs both forms show, with their complaints. */
+export function PersonFields({ draft, errors, roles, set }: {
+  draft: Record<PersonField, string>;
+  errors: Partial<Record<PersonField, string>>;
+  roles: readonly Role[];
+  set: (field: PersonField) => (event: { currentTarget: { value: string } }) => void;
+}) {
+  return (
+    <>
+      <TextInput label="Name" required value={draft.displayName} onChange={set('displayName')} error={errors.displayName} data-autofocus />
+      <TextInput label="Email" type="email" required value={draft.email} onChange={set('email')} error={errors.email} autoComplete="off" />
+      <NativeSelect
+        label="Role"
+        required
+        value={draft.role}
+        onChange={set('role')}
+        error={errors.role}
+        data={[{ value: '', label: 'Choose a role…' }, ...roles.map((role) => ({ value: role.code, label: role.name }))]}
+      />
+    </>
+  );
+}
+
 export function validateNewUser(draft: Draft): Partial<Record<keyof Draft, string>> {
   const errors: Partial<Record<keyof Draft, string>> = validatePerson(draft);
   if (draft.password.length < MIN_PASSWORD_LENGTH) errors.password = `Use at least ${MIN_PASSWORD_LENGTH} characters`;
@@ -59,16 +84,7 @@ export function CreateUserForm({ roles, onDone }: { roles: readonly Role[]; onDo
             {describeError(create.error)}
           </Alert>
         )}
-        <TextInput label="Name" required value={draft.displayName} onChange={set('displayName')} error={errors.displayName} data-autofocus />
-        <TextInput label="Email" type="email" required value={draft.email} onChange={set('email')} error={errors.email} autoComplete="off" />
-        <NativeSelect
-          label="Role"
-          required
-          value={draft.role}
-          onChange={set('role')}
-          error={errors.role}
-          data={[{ value: '', label: 'Choose a role…' }, ...roles.map((role) => ({ value: role.code, label: role.name }))]}
-        />
+        <PersonFields draft={draft} errors={errors} roles={roles} set={set} />
         <PasswordInput
           label="Initial password"
           description={`At least ${MIN_PASSWORD_LENGTH} characters; give it to the person privately`}

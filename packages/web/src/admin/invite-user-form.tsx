@@ -1,10 +1,10 @@
-import { Alert, Button, Group, NativeSelect, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { describeError } from '../api/problem.js';
 import { useSession } from '../session/session-context.js';
 import type { Account, Role } from './admin-types.js';
-import { validatePerson } from './create-user-form.js';
+import { PersonFields, validatePerson } from './create-user-form.js';
 
 /** What POST /admin/users/invite and /admin/users/:id/invitation answer. */
 export interface StaffInvitation {
@@ -58,16 +58,7 @@ export function InviteUserForm({ roles, onDone }: { roles: readonly Role[]; onDo
             {describeError(invite.error)}
           </Alert>
         )}
-        <TextInput label="Name" required value={draft.displayName} onChange={set('displayName')} error={errors.displayName} data-autofocus />
-        <TextInput label="Email" type="email" required value={draft.email} onChange={set('email')} error={errors.email} autoComplete="off" />
-        <NativeSelect
-          label="Role"
-          required
-          value={draft.role}
-          onChange={set('role')}
-          error={errors.role}
-          data={[{ value: '', label: 'Choose a role…' }, ...roles.filter((role) => role.code !== PORTAL_ROLE).map((role) => ({ value: role.code, label: role.name }))]}
-        />
+        <PersonFields draft={draft} errors={errors} roles={roles.filter((role) => role.code !== PORTAL_ROLE)} set={set} />
         <Group justify="flex-end">
           <Button type="submit" loading={invite.isPending}>
             Send invitation
