@@ -5,6 +5,7 @@ import { newPractice, openTestDatabase, repositoryFor } from '../test-support/te
 import { AuditSealer } from './audit-seal.js';
 import { searchAuditEvents } from './audit-search.js';
 import { AuditTrail } from './audit-trail.js';
+import { LINKS_SQL } from './audit-patient-links.js';
 
 // No server here, so no sealer running in the background: each path is seen on its own.
 let db: Database;
@@ -57,5 +58,20 @@ describe('patient links of read and search entries', () => {
     expect(await linksOf(event!.id)).toEqual([]);
     await new AuditSealer(db).seal(practice.id);
     expect(await linksOf(event!.id)).toEqual([{ patient_id: patientId }]);
+  });
+
+  it('looks up what an entry touched through the index, under row-level security as the application runs', async () => {
+    // With sequential scans priced out, a plan still scanning sp_reference could not use its index:
+    // that was a scan of every reference in the practice for each entry (minutes per sealer batch at scale).
+    const plan = await db.transaction(practice.id, async (sql) => {
+      await sql.exec('SET LOCAL enable_seqscan = off');
+      const rows = await sql.query<{ 'QUERY PLAN': string }>(
+        `EXPLAIN ${LINKS_SQL('SELECT id, recorded, touched FROM audit_event WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND touched IS NOT NULL')}`,
+        [practice.id, []],
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    // Probed by type and id, not the practice's whole range of the index filtered afterwards.
+    expect(plan).toMatch(/Index Scan using sp_reference_resource on sp_reference r.*\n\s*Index Cond: .*resource_type = .*\bid = /);
   });
 });

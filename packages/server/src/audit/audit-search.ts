@@ -2,6 +2,7 @@ import { badRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, notFound, splitValues } f
 import type { SqlClient } from '../db/database.js';
 import { dateCondition } from '../fhir/search/value-conditions.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
+import { isUuid } from '../http/uuid.js';
 import { linkPendingAuditPatients } from './audit-patient-links.js';
 
 export interface AuditMatch {
@@ -50,7 +51,8 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
         conditions.push(`e.type = ANY(${p.add(values.map((v) => v.split('|').pop()!))}::text[])`);
         break;
       case '_id':
-        conditions.push(`e.id::text = ANY(${p.add(values)}::text[])`);
+        // Compared as uuids, so the primary key answers; anything else names no entry.
+        conditions.push(`e.id = ANY(${p.add(values.filter(isUuid))}::uuid[])`);
         break;
       case '_count':
         count = Math.min(MAX_PAGE_SIZE, Number(raw));
@@ -82,7 +84,7 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
 }
 
 export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`AuditEvent/${id} not found`);
+  if (!isUuid(id)) throw notFound(`AuditEvent/${id} not found`);
   if (onlyPatient) await linkPendingAuditPatients(sql, tenantId);
   const patientFilter = onlyPatient ? ' AND EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = $1 AND ap.event_id = e.id AND ap.patient_id = $3)' : '';
   const rows = await sql.query<{ content: string }>(`SELECT e.content FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);

@@ -11,7 +11,7 @@ let patientId: string;
 async function auditEvents(query: string): Promise<any[]> {
   const response = await server.fhir('GET', `AuditEvent?${query}&_count=100`);
   expect(response.status).toBe(200);
-  return response.body.entry.map((e: any) => e.resource);
+  return (response.body.entry ?? []).map((e: any) => e.resource);
 }
 
 const subtypes = (events: any[]) => events.map((e) => e.subtype[0].code);
@@ -51,6 +51,9 @@ describe('the audit trail', () => {
     expect(byPatient[0].entity.find((e: any) => e.query).description).toBe(`Observation?subject=Patient%2F${patientId}`);
     const byPractitioner = await auditEvents(`agent=Practitioner/nurse-1&date=ge${since}`);
     expect(byPractitioner).toHaveLength(2);
+    // By id, as an AuditEvent reference names it; an id that is not a UUID names nothing.
+    expect((await auditEvents(`_id=${byPatient[1].id},not-an-id`)).map((e) => e.id)).toEqual([byPatient[1].id]);
+    expect(await auditEvents('_id=not-an-id')).toEqual([]);
   });
 
   it('records a denied access with outcome 4', async () => {
