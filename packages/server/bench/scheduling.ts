@@ -5,6 +5,8 @@ const AVAILABILITY_URL = 'https://unichart.dev/fhir/StructureDefinition/availabi
 const TYPE_SYSTEM = 'https://unichart.dev/fhir/CodeSystem/appointment-type';
 const PRACTITIONERS = 20;
 const WEEKS = 4;
+/** Weeks of free times offered to the booking load: past the measured four, so a fast run never runs out. */
+const BOOKABLE_WEEKS = 16;
 const DAY = 86_400_000;
 
 interface Practice {
@@ -51,19 +53,20 @@ async function seedPractice(origin: string, headers: Record<string, string>): Pr
       extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/timezone', valueCode: 'UTC' }, block('08:00:00', '12:00:00'), block('13:00:00', '17:00:00', ['follow-up'])],
     })),
   );
-  // From next Monday, four weeks of weekdays; every other 20-minute follow-up time booked.
+  // From next Monday, four weeks of weekdays with every other 20-minute follow-up time booked; the weeks after are free.
   const today = new Date(new Date().toISOString().slice(0, 10));
   const firstDay = new Date(today.getTime() + (((8 - today.getUTCDay()) % 7) || 7) * DAY);
   const appointments: Record<string, unknown>[] = [];
   const freeTimes: Practice['freeTimes'] = [];
-  for (let day = 0; day < WEEKS * 7; day++) {
+  for (let day = 0; day < BOOKABLE_WEEKS * 7; day++) {
     const date = new Date(firstDay.getTime() + day * DAY);
     if (date.getUTCDay() === 0 || date.getUTCDay() === 6) continue;
+    const measured = day < WEEKS * 7;
     for (const [n, practitioner] of practitioners.entries()) {
       for (let minute = 8 * 60; minute < 12 * 60; minute += 20) freeTimes.push({ practitioner, start: new Date(date.getTime() + minute * 60_000).toISOString() });
       for (let minute = 13 * 60; minute < 17 * 60; minute += 20) {
         const start = new Date(date.getTime() + minute * 60_000);
-        if ((minute / 20 + n) % 2 === 1) {
+        if (!measured || (minute / 20 + n) % 2 === 1) {
           freeTimes.push({ practitioner, start: start.toISOString() });
           continue;
         }

@@ -13,10 +13,20 @@ export interface AccessTokenClaims {
 const ISSUER = 'unichart';
 const AUDIENCE = 'unichart-api';
 
+/** Verified tokens remembered at once; a busy server sees far fewer live sessions than this. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Short-lived signed access tokens (HS256 with the platform key shared by every server copy). */
 export class AccessTokens {
   /** A KeyObject, so the HMAC key is imported once rather than on every verification. */
   private readonly key: KeyObject;
+  /**
+   * Tokens already verified, with their expiry: every request carries one, and checking its
+   * signature again each time cost more than the rest of authentication. Only the exact token
+   * text hits, and a hit still expires on time; whether the session is live is checked by the
+   * caller on every request regardless.
+   */
+  private readonly verified = new Map<string, { claims: AccessTokenClaims; expiresAt: number }>();
 
   constructor(secret: string, readonly lifetimeSeconds = 15 * 60) {
     this.key = createSecretKey(Buffer.from(secret, 'utf8'));
@@ -34,11 +44,21 @@ export class AccessTokens {
   }
 
   /** The claims of a valid, unexpired token; undefined for anything else. */
-  async verify(token: string): Promise<AccessTokenClaims | undefined> {
+  async verify(token: string, now = Date.now()): Promise<AccessTokenClaims | undefined> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (now < known.expiresAt) return known.claims;
+      this.verified.delete(token);
+      return undefined;
+    }
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || typeof payload.sid !== 'string') return undefined;
-      return { sub: payload.sub, tid: payload.tid, sid: payload.sid };
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: new Date(now) });
+      if (typeof payload.sub !== 'string' || typeof payload.tid !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return undefined;
+      const claims = { sub: payload.sub, tid: payload.tid, sid: payload.sid };
+      // Oldest first out (a Map keeps insertion order).
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, { claims, expiresAt: payload.exp * 1000 });
+      return claims;
     } catch (error) {
       if (error instanceof errors.JOSEError) return undefined;
       throw error;
