@@ -13,6 +13,7 @@ import * as totpReplay from './012-totp-replay.js';
 import * as portalAppointments from './013-portal-appointments.js';
 import * as dataImport from './014-data-import.js';
 import * as adminAccess from './015-admin-access.js';
+import * as auditAgentWho from './016-audit-agent-who.js';
 
 export interface Migration {
   readonly version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: 'portal-appointments', sql: portalAppointments.sql },
   { version: 14, name: 'data-import', sql: dataImport.sql },
   { version: 15, name: 'admin-access', sql: adminAccess.sql },
+  { version: 16, name: 'audit-agent-who', sql: auditAgentWho.sql },
 ];
