@@ -1,7 +1,7 @@
 import { instantText, parseFhirDateRange } from './fhir-date.js';
 import { normalizeString } from './normalize.js';
 import { COLUMN_PARAMS, type SearchParamDef, type SearchParameterRegistry } from './search-parameters.js';
-import { phoneDigitForms } from './phone-numbers.js';
+import { phoneForms } from './phone-numbers.js';
 import { PHONETIC_PARAMETER, phoneticKeys } from './phonetic.js';
 
 export interface StringRow { code: string; value: string; exact: string }
@@ -184,8 +184,7 @@ export function tokensOf(value: unknown): Token[] {
     const token = { system: isContactPoint ? null : str(value.system), value: value.value, display: typeText };
     if (!isContactPoint || !TELEPHONE_SYSTEMS.has(value.system as string)) return [token];
     // A number is found however it was typed when stored or searched (see phone-numbers.ts).
-    const forms = phoneDigitForms(value.value).filter((digits) => digits !== value.value);
-    return [token, ...forms.map((digits) => ({ ...token, value: digits }))];
+    return phoneForms(value.value).map((form) => ({ ...token, value: form }));
   }
   if ('value' in value && 'code' in value) return [{ system: str(value.system), value: str(value.code), display: null }];
   return [];

@@ -12,3 +12,8 @@ export function phoneDigitForms(text: string): string[] {
   if (digits.length < 7) return [];
   return digits.length === 11 && digits.startsWith('1') ? [digits, digits.slice(1)] : [digits];
 }
+
+/** The text as typed and, when it is shaped like a phone number, its digit forms: what is indexed, and what a search looks for. */
+export function phoneForms(text: string): string[] {
+  return [...new Set([text, ...phoneDigitForms(text)])];
+}

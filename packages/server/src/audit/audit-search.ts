@@ -2,7 +2,7 @@ import { badRequest, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, notFound, splitValues } f
 import type { SqlClient } from '../db/database.js';
 import { dateCondition } from '../fhir/search/value-conditions.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
-import { isUuid } from '../http/uuid.js';
+import { isUuid } from '../db/uuid.js';
 import { linkPendingAuditPatients } from './audit-patient-links.js';
 
 export interface AuditMatch {

@@ -7,7 +7,7 @@ import type { AuditTrail } from '../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { applySecurityChange, securitySettingsProblem, type SecuritySettingsStore } from '../practice/security-settings.js';
-import { isUuid } from '../http/uuid.js';
+import { isUuid } from '../db/uuid.js';
 import { newAccountInput } from './new-account-input.js';
 
 const FHIR_USER = /^(Practitioner|Patient|RelatedPerson)\/[A-Za-z0-9\-.]{1,64}$/;

@@ -5,7 +5,7 @@ import type { FhirRepository } from '../fhir/repository.js';
 import { auditAgentOf, type Authenticator } from './authenticator.js';
 import type { EmergencyAccessStore } from './emergency-access.js';
 import { DEFAULT_SECURITY_SETTINGS } from '../practice/security-settings.js';
-import { isUuid } from '../http/uuid.js';
+import { isUuid } from '../db/uuid.js';
 
 const PATIENT = /^(?:Patient\/)?([A-Za-z0-9\-.]{1,64})$/;
 const MIN_REASON = 10;

@@ -5,7 +5,7 @@ import { INVITATION_DAYS, invitationUrl, sendInvitation, type InvitationDelivery
 import type { Channel } from '../reminders/channels.js';
 import type { Account, AccountStore, ListedAccount } from './account-store.js';
 import { auditAgentOf, type Actor, type Authenticator } from './authenticator.js';
-import { isUuid } from '../http/uuid.js';
+import { isUuid } from '../db/uuid.js';
 import { newAccountInput } from './new-account-input.js';
 
 /** Patients reach the portal through their own invitation (portal-invitations.ts), which checks their chart. */

@@ -7,7 +7,7 @@ import { JobRunner, MAX_ATTEMPTS, type ClaimedJob } from '../jobs/job-queue.js';
 import { countEntries } from './count-entries.js';
 import { IMPORT_JOB, ImportStore, type UploadedFile } from './import-store.js';
 import { runImport } from './run-import.js';
-import { isUuid } from '../http/uuid.js';
+import { isUuid } from '../db/uuid.js';
 
 export interface DataImportOptions {
   /** The largest upload (the JSON body with every file's text) one import takes. */
@@ -108,7 +108,6 @@ export function registerImportRoutes(
     return found;
   });
 }
-
 
 function tooLarge(length: number | undefined, limit: number): FhirError {
   const size = length === undefined ? 'The upload is' : `The upload is ${megabytes(length)} and`;

@@ -4,7 +4,7 @@ import {
   normalizeString,
   parseFhirDateRange,
   parseReference,
-  phoneDigitForms,
+  phoneForms,
   phoneticKeys,
   splitPipe,
   unescapeValue,
@@ -64,8 +64,8 @@ export function tokenCondition(p: SqlParams, modifier: string | undefined, raw: 
   const [system, code] = splitPipe(raw);
   if (system === undefined) {
     // "(555) 201-7788" finds 555-201-7788: phone numbers are also indexed by their digits.
-    const digits = phoneDigitForms(code);
-    return digits.length ? `s.value = ANY(${p.add([code, ...digits])}::text[])` : `s.value = ${p.add(code)}`;
+    const forms = phoneForms(code);
+    return forms.length > 1 ? `s.value = ANY(${p.add(forms)}::text[])` : `s.value = ${p.add(code)}`;
   }
   if (system === '') return `s.system IS NULL AND s.value = ${p.add(code)}`;
   if (code === '') return `s.system = ${p.add(system)}`;

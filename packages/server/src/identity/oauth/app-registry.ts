@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../../db/database.js';
 import type { FieldEncryption } from '../../security/field-encryption.js';
 import { NON_RESOURCE_SCOPES } from './smart-scopes.js';
-import { isUuid } from '../../http/uuid.js';
+import { isUuid } from '../../db/uuid.js';
 
 /**
  * public: a browser or phone app that cannot keep a secret (PKCE only).

@@ -5,7 +5,7 @@ import { auditAgentOf, type Actor, type Authenticator } from '../authenticator.j
 import { type AppKind, type AppRegistry, type NewApp } from './app-registry.js';
 import type { OAuthArtifacts } from './oauth-artifacts.js';
 import { parseScopes } from './smart-scopes.js';
-import { isUuid } from '../../http/uuid.js';
+import { isUuid } from '../../db/uuid.js';
 
 const KINDS: readonly AppKind[] = ['public', 'confidential', 'backend'];
 
