@@ -11,10 +11,12 @@ let providerId: string;
 const IDP_SECRET = 'the practice identity provider secret';
 
 /** The people the practice's identity provider knows, with the groups it puts in their ID token. */
-const people: Record<string, { email: string; name: string; groups: string[] }> = {
+const people: Record<string, { email: string; name: string; groups: string[]; email_verified?: boolean }> = {
   dana: { email: 'dana.doctor@clinic.test', name: 'Dana Doctor', groups: ['clinic-doctors'] },
   fred: { email: 'fred.desk@clinic.test', name: 'Fred Desk', groups: ['clinic-staff'] },
   zoe: { email: 'zoe.nobody@clinic.test', name: 'Zoe Nobody', groups: [] },
+  // Registered herself at the provider under the address of someone who has an account.
+  mallory: { email: 'fred.desk@clinic.test', name: 'Mallory', groups: ['clinic-doctors'], email_verified: false },
 };
 
 const origin = () => new URL(env.server.baseUrl).origin;
@@ -25,7 +27,7 @@ beforeAll(async () => {
   // A real OpenID Connect provider (the library Unichart itself uses for apps) stands in for Entra ID or Okta.
   const provider = new Provider(issuer, {
     clients: [{ client_id: 'unichart', client_secret: IDP_SECRET, redirect_uris: [`${origin()}/auth/sso/callback`], grant_types: ['authorization_code'], response_types: ['code'] }],
-    claims: { openid: ['sub'], email: ['email'], profile: ['name', 'groups'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     conformIdTokenClaims: false,
     findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, ...people[id] }) }),
     features: { devInteractions: { enabled: true } },
@@ -96,6 +98,15 @@ describe('single sign-on through the practice\'s OpenID Connect provider', () =>
     expect((await admin('POST', `/admin/users/${dana.id}/deactivate`)).statusCode).toBe(204);
     expect((await signInThroughProvider('dana')).get('error')).toContain('deactivated');
     expect((await admin('POST', `/admin/users/${dana.id}/reactivate`)).statusCode).toBe(204);
+  });
+
+  it('does not match an address the provider has not verified to an account', async () => {
+    const refused = await signInThroughProvider('mallory');
+    expect(refused.get('access_token')).toBeNull();
+    expect(refused.get('error')).toContain('has not verified fred.desk@clinic.test');
+    // Nothing was linked or changed: Fred still signs in as himself, with his own role.
+    const fred = await signInThroughProvider('fred');
+    expect(await me(fred.get('access_token')!)).toMatchObject({ email: 'fred.desk@clinic.test', role: 'front-desk' });
   });
 
   it('refuses a way back it did not start', async () => {

@@ -150,6 +150,12 @@ export class SingleSignOn {
       provider.id,
       claims.sub,
     ]);
+    // A first sign-in is matched to an account by email: an address the provider says it has not
+    // verified could be anyone's (a self-registered user naming the administrator's address).
+    // Providers that do not send the claim (Entra ID) vouch for the address by sending it.
+    if (!linked && email && claims.email_verified === false) {
+      throw new FhirError(403, 'forbidden', `${provider.name} has not verified ${email}; verify the address there, or ask your administrator`);
+    }
     let account = linked ? await this.identity.accounts.findAccount(tenantId, linked.account_id) : email ? await this.identity.accounts.findByEmail(email) : undefined;
     if (account && account.tenantId !== tenantId) throw new FhirError(403, 'forbidden', `${email} belongs to another practice`);
     if (!account) {
