@@ -32,6 +32,8 @@ export interface AvailabilityBlock {
 export interface ScheduleTemplate {
   readonly scheduleId: string;
   readonly actors: readonly string[];
+  /** Schedule.actor display, by reference: how a refusal names who or what is not free. */
+  readonly actorNames: ReadonlyMap<string, string>;
   readonly timeZone: string;
   /** When the template applies (Schedule.planningHorizon); open-ended where absent. */
   readonly horizon: { readonly start?: Date; readonly end?: Date };
@@ -56,6 +58,7 @@ export function parseScheduleTemplate(schedule: Schedule, defaultTimeZone: strin
   return {
     scheduleId: schedule.id ?? '',
     actors: (schedule.actor ?? []).map((a) => a.reference ?? '').filter(Boolean),
+    actorNames: new Map((schedule.actor ?? []).filter((a) => a.reference && a.display).map((a) => [a.reference!, a.display!])),
     timeZone,
     // A horizon ending on a date includes that whole day.
     horizon: { start: horizon.start ? parseFhirDateRange(horizon.start)?.low : undefined, end: horizon.end ? parseFhirDateRange(horizon.end)?.high : undefined },
@@ -203,4 +206,15 @@ export function cutSlots(free: readonly Interval[], minutes: number): Interval[]
 /** Whether [start, end) lies wholly inside one of the intervals. */
 export function within(intervals: readonly Interval[], start: Date, end: Date): boolean {
   return intervals.some((i) => i.start.getTime() <= start.getTime() && end.getTime() <= i.end.getTime());
+}
+
+/**
+ * A span of time as the front desk reads it, in the schedule's own zone:
+ * "Fri 27 Nov 2026, 09:00–09:30 (America/New_York)"; the end gets its date when it is another day.
+ */
+export function localSpan(start: Date, end: Date, timeZone: string): string {
+  const from = DateTime.fromJSDate(start, { zone: timeZone });
+  const to = DateTime.fromJSDate(end, { zone: timeZone });
+  const sameDay = from.hasSame(to, 'day');
+  return `${from.toFormat('ccc d LLL yyyy, HH:mm')}–${to.toFormat(sameDay ? 'HH:mm' : 'ccc d LLL yyyy, HH:mm')} (${timeZone})`;
 }

@@ -2,7 +2,7 @@ import { badRequest, FhirError, parseSearchRequest } from '@unichart/fhir';
 import type { Appointment, CodeSystem, Schedule, Slot } from '@medplum/fhirtypes';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import { appointmentTypesOf, APPOINTMENT_TYPE_SYSTEM, type AppointmentType } from './appointment-types.js';
-import { cutSlots, intersect, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, within, type Interval, type ScheduleTemplate } from './availability.js';
+import { cutSlots, intersect, localSpan, parseScheduleTemplate, subtract, templateIntervals, TemplateProblem, within, type Interval, type ScheduleTemplate } from './availability.js';
 
 /**
  * The practice's scheduling facts as one unit of work sees them: appointment types, the
@@ -113,7 +113,7 @@ export class ScheduleBook {
     for (const resource of resources) {
       const schedules = this.resourceSchedulesOf(resource);
       if (schedules.length > 0 && (await this.withoutBookings(schedules, start, end, type))) {
-        throw new FhirError(422, 'business-rule', `${resource} is not open from ${start.toISOString()} to ${end.toISOString()}`);
+        throw new FhirError(422, 'business-rule', `${nameIn(schedules, resource)} is not open ${localSpan(start, end, schedules[0]!.timeZone)}`);
       }
     }
     for (const practitioner of practitioners) {
@@ -123,9 +123,11 @@ export class ScheduleBook {
       const fits = [...open.values()].some((intervals) => within(intervals, start, end));
       if (!fits) {
         const closed = await this.withoutBookings(schedules, start, end, type);
+        const who = nameIn(schedules, practitioner);
+        const when = localSpan(start, end, schedules[0]!.timeZone);
         throw closed
-          ? new FhirError(422, 'business-rule', `${practitioner} does not take ${type.display} appointments from ${start.toISOString()} to ${end.toISOString()}: the time is outside their open hours for that type`)
-          : new FhirError(409, 'conflict', `${practitioner} is already booked between ${start.toISOString()} and ${end.toISOString()}; choose another time`);
+          ? new FhirError(422, 'business-rule', `${who} does not take ${type.display} appointments ${when}: the time is outside their open hours for that type`)
+          : new FhirError(409, 'conflict', `${who} is already booked ${when}; choose another time`);
       }
     }
   }
@@ -224,4 +226,13 @@ export async function searchAll<T>(transaction: RepositoryTransaction, resourceT
 
 export function participantsOf(appointment: Appointment, type: string): string[] {
   return (appointment.participant ?? []).map((p) => p.actor?.reference ?? '').filter((ref) => ref.startsWith(`${type}/`));
+}
+
+/** The actor's name as a schedule gives it, else its reference. */
+function nameIn(schedules: readonly ScheduleTemplate[], actor: string): string {
+  for (const schedule of schedules) {
+    const name = schedule.actorNames.get(actor);
+    if (name) return name;
+  }
+  return actor;
 }

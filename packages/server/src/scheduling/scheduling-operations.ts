@@ -84,7 +84,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
           ...slots.map((slot) => ({ resource: slot, search: { mode: 'match' as const } })),
           ...schedules
             .filter((t) => used.has(`Schedule/${t.scheduleId}`))
-            .map((t) => ({ fullUrl: `${ctx.baseUrl}/Schedule/${t.scheduleId}`, resource: { resourceType: 'Schedule' as const, id: t.scheduleId, actor: t.actors.map((reference) => ({ reference })) }, search: { mode: 'include' as const } })),
+            .map((t) => ({ fullUrl: `${ctx.baseUrl}/Schedule/${t.scheduleId}`, resource: { resourceType: 'Schedule' as const, id: t.scheduleId, actor: t.actors.map((reference) => ({ reference, display: t.actorNames.get(reference) })) }, search: { mode: 'include' as const } })),
         ],
       };
       return { status: 200, body: bundle };

@@ -61,7 +61,7 @@ beforeAll(async () => {
   ids.scheduleA = await create({
     resourceType: 'Schedule',
     active: true,
-    actor: [{ reference: `Practitioner/${ids.a}` }, { reference: `Location/${ids.site}` }],
+    actor: [{ reference: `Practitioner/${ids.a}`, display: 'Dr Ana Alvarez' }, { reference: `Location/${ids.site}` }],
     extension: [newYork, block(weekdays, '08:00:00', '12:00:00'), block(weekdays, '13:00:00', '17:00:00', ['follow-up', 'telehealth'])],
   });
   ids.scheduleB = await create({
@@ -95,6 +95,9 @@ describe('open times ($find)', () => {
     expect(a).toHaveLength(24);
     expect(b).toHaveLength(9);
     expect(slots.map((s) => s.start)).toEqual([...slots.map((s) => s.start!)].sort());
+    // The schedules come along, naming whose they are.
+    const included = ((await env.server.fhir('GET', 'Appointment/$find?appointment-type=follow-up&start=2030-03-04&end=2030-03-04')).body as Bundle).entry!.filter((e) => e.search?.mode === 'include');
+    expect(included.find((e) => e.resource!.id === ids.scheduleA)!.resource).toMatchObject({ actor: [{ reference: `Practitioner/${ids.a}`, display: 'Dr Ana Alvarez' }, { reference: `Location/${ids.site}` }] });
   });
 
   it('refuses impossible or unbounded requests with a 400', async () => {
@@ -126,6 +129,9 @@ describe('booking ($book)', () => {
     };
     // A new patient in the follow-up-only afternoon block.
     await expectRefused(appointment(ids.patient!, ids.a!, '2030-03-04T19:00:00Z', undefined, { appointmentType: type('new-patient') }), 422, 'open hours');
+    // Said as the front desk reads it: the name on the schedule, the time in the schedule's zone.
+    const newPatient = await book(appointment(ids.patient!, ids.a!, '2030-03-04T19:00:00Z', undefined, { appointmentType: type('new-patient') }));
+    expect(newPatient.body.issue[0].diagnostics).toMatch(/^Dr Ana Alvarez does not take .+ appointments Mon 4 Mar 2030, 14:00–\d\d:\d\d \(America\/New_York\): the time is outside/);
     await expectRefused(appointment(ids.patient!, ids.a!, '2030-03-06T14:00:00Z'), 422, 'open hours');
     await expectRefused(appointment(ids.patient!, ids.b!, '2030-03-08T14:00:00Z'), 422, 'open hours');
     await expectRefused(appointment(ids.patient!, ids.a!, '2030-03-03T14:00:00Z'), 400, 'in the past');
@@ -150,6 +156,7 @@ describe('booking ($book)', () => {
     expect(taken.status).toBe(201);
     const refused = await book(series);
     expect(refused.status).toBe(409);
+    expect(refused.body.issue[0].diagnostics).toMatch(/^Dr Ana Alvarez is already booked Mon 1 Apr 2030, 09:00–09:\d\d \(America\/New_York\); choose another time$/);
     expect((await env.server.fhir('GET', `Appointment?patient=${ids.other}&date=ge2030-03-18`)).body.entry ?? []).toHaveLength(0);
 
     expect((await env.server.fhir('POST', `Appointment/${taken.body.id}/$cancel`, { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Patient asked' }] })).status).toBe(200);
