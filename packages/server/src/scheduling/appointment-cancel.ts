@@ -29,7 +29,12 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
   const end = new Date(freed.end);
   if (start < now) return undefined;
   const practitioners = participantsOf(freed, 'Practitioner');
-  const waiting = await searchAll<Appointment>(tx, 'Appointment', { status: 'waitlist', _count: '1000', _sort: '_lastUpdated' });
+  // Only entries the time could go to: waiting for one of these practitioners, or for anyone.
+  const page = { status: 'waitlist', _count: '1000', _sort: '_lastUpdated' };
+  const waiting = [
+    ...(practitioners.length ? await searchAll<Appointment>(tx, 'Appointment', { ...page, practitioner: practitioners.join(',') }) : []),
+    ...(await searchAll<Appointment>(tx, 'Appointment', { ...page, 'practitioner:missing': 'true' })),
+  ];
   const fits = waiting
     .filter((w) => {
       const wanted = participantsOf(w, 'Practitioner');

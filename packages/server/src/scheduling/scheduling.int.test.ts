@@ -288,6 +288,26 @@ describe('rescheduling, cancelling and the waitlist', () => {
     expect((await book(appointment(ids.other!, ids.b!, '2030-03-13T15:40:00Z'))).status).toBe(201);
     expect((await cancel({ resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'again' }] })).status).toBe(409);
   });
+
+  it('offers freed time to someone waiting for any practitioner, never to someone waiting for another one', async () => {
+    const waitlisted = (patient: string, created: string, practitioner?: string) =>
+      create({
+        resourceType: 'Appointment',
+        status: 'waitlist',
+        appointmentType: type('follow-up'),
+        minutesDuration: 20,
+        created,
+        requestedPeriod: [{ start: '2030-03-10', end: '2030-03-20' }],
+        participant: [{ actor: { reference: `Patient/${patient}` }, status: 'needs-action' }, ...(practitioner ? [{ actor: { reference: `Practitioner/${practitioner}` }, status: 'needs-action' as const }] : [])],
+      });
+    await waitlisted(ids.other!, '2030-01-01', ids.a);
+    const forAnyone = await waitlisted(ids.patient!, '2030-02-01');
+    const booked = await book(appointment(ids.other!, ids.b!, '2030-03-18T14:00:00Z'));
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const cancelled = await env.server.fhir('POST', `Appointment/${booked.body.id}/$cancel`, { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'Travelling' }] });
+    expect(cancelled.status).toBe(200);
+    expect((cancelled.body as Parameters).parameter![1]!.resource).toMatchObject({ focus: { reference: `Appointment/${forAnyone}` }, for: { reference: `Patient/${ids.patient}` } });
+  });
 });
 
 describe('schedule templates', () => {
