@@ -30,10 +30,10 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
   if (start < now) return undefined;
   const practitioners = participantsOf(freed, 'Practitioner');
   // Only entries the time could go to: waiting for one of these practitioners, or for anyone.
-  const page = { status: 'waitlist', _count: '1000', _sort: '_lastUpdated' };
+  const waitlisted = { status: 'waitlist', _count: '1000', _sort: '_lastUpdated' };
   const waiting = [
-    ...(practitioners.length ? await searchAll<Appointment>(tx, 'Appointment', { ...page, practitioner: practitioners.join(',') }) : []),
-    ...(await searchAll<Appointment>(tx, 'Appointment', { ...page, 'practitioner:missing': 'true' })),
+    ...(practitioners.length ? await searchAll<Appointment>(tx, 'Appointment', { ...waitlisted, practitioner: practitioners.join(',') }) : []),
+    ...(await searchAll<Appointment>(tx, 'Appointment', { ...waitlisted, 'practitioner:missing': 'true' })),
   ];
   const fits = waiting
     .filter((w) => {

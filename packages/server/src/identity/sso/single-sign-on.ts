@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { badRequest, FhirError, notFound } from '@unichart/fhir';
 import * as oidc from 'openid-client';
 import type { Database } from '../../db/database.js';
+import { isUuid } from '../../db/uuid.js';
 import type { Identity } from '../identity.js';
 import type { SignInRecord } from '../account-store.js';
 import type { TokenResponse } from '../sign-in.js';
@@ -176,7 +177,7 @@ export class SingleSignOn {
   }
 
   private async provider(id: string): Promise<ProviderRow> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`No single sign-on provider ${id}`);
+    if (!isUuid(id)) throw notFound(`No single sign-on provider ${id}`);
     const [row] = await this.db.asOwner((sql) => sql.query<ProviderRow>('SELECT * FROM sso_provider WHERE id = $1 AND enabled', [id]));
     if (!row) throw notFound(`No single sign-on provider ${id}`);
     return row;
