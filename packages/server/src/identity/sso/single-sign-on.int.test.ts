@@ -112,6 +112,8 @@ describe('single sign-on through the practice\'s OpenID Connect provider', () =>
   it('refuses a way back it did not start', async () => {
     const forged = await new TestBrowser(origin()).visit(`${origin()}/auth/sso/callback?code=abc&state=${env.server.practice.id}.forged`);
     expect(new URLSearchParams(forged.url.split('#')[1]).get('error')).toContain('expired or was already used');
+    const malformed = await new TestBrowser(origin()).visit(`${origin()}/auth/sso/callback?code=abc&state=${'-'.repeat(36)}.forged`);
+    expect(new URLSearchParams(malformed.url.split('#')[1]).get('error')).toContain('not valid');
   });
 
   it('when the practice requires it, staff cannot sign in with a password; administrators still can', async () => {

@@ -120,7 +120,7 @@ export class SingleSignOn {
   /** The way back from the provider: checks everything, maps the person, opens a session. */
   async finish(currentUrl: URL): Promise<{ tokens: TokenResponse; account: SignInRecord; provider: string }> {
     const state = currentUrl.searchParams.get('state') ?? '';
-    const tenantId = /^([0-9a-f-]{36})\./.exec(state)?.[1];
+    const tenantId = practiceOfState(state);
     if (!tenantId) throw badRequest('This sign-in link is not valid; start again');
     const [pending] = await this.db.query<{ provider_id: string; code_verifier: string; nonce: string }>(
       tenantId,
@@ -217,4 +217,10 @@ function publicProvider(row: ProviderRow): SsoProvider {
     required: row.required,
     enabled: row.enabled,
   };
+}
+
+/** The practice a sign-in's `state` (`<practice id>.<random>`) names, when it is well formed. */
+export function practiceOfState(state: string): string | undefined {
+  const practiceId = /^([^.]+)\./.exec(state)?.[1];
+  return practiceId && isUuid(practiceId) ? practiceId : undefined;
 }

@@ -2,7 +2,7 @@ import { badRequest, FhirError } from '@unichart/fhir';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import { auditAgentOf, type Actor, type Authenticator } from '../authenticator.js';
-import type { SingleSignOn, SsoProviderInput } from './single-sign-on.js';
+import { practiceOfState, type SingleSignOn, type SsoProviderInput } from './single-sign-on.js';
 
 /**
  * Single sign-on: the sign-in page's buttons, the round trip to the practice's provider, and
@@ -28,7 +28,7 @@ export function registerSsoRoutes(app: FastifyInstance, deps: { sso: SingleSignO
       return reply.redirect(backToApp({ access_token: tokens.access_token, refresh_token: tokens.refresh_token, expires_in: String(tokens.expires_in) }));
     } catch (error) {
       if (!(error instanceof FhirError)) throw error;
-      const tenantId = /^([0-9a-f-]{36})\./.exec(url.searchParams.get('state') ?? '')?.[1];
+      const tenantId = practiceOfState(url.searchParams.get('state') ?? '');
       if (tenantId) {
         await audit.record(tenantId, { kind: 'login-failed', agent: { name: 'single sign-on' }, outcome: 'denied', sourceAddress: request.ip, description: error.message });
       }
