@@ -1,11 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
 import type { Practice } from '../practice/practices.js';
 import { newPractice, openTestDatabase, repositoryFor } from '../test-support/test-database.js';
-import { AuditSealer } from './audit-seal.js';
-import { searchAuditEvents } from './audit-search.js';
+import { buildAuditRecord } from './audit-record.js';
+import { AuditSealer, verifyAuditChains } from './audit-seal.js';
+import { readAuditEvent, searchAuditEvents } from './audit-search.js';
 import { AuditTrail } from './audit-trail.js';
-import { LINKS_SQL } from './audit-patient-links.js';
+import { patientsOf } from './audit-patient-links.js';
 
 // No server here, so no sealer running in the background: each path is seen on its own.
 let db: Database;
@@ -27,13 +29,13 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-const byPatient = (patient: string) =>
-  db.transaction(practice.id, (sql) => searchAuditEvents(sql, practice.id, new URLSearchParams({ patient, subtype: 'search' })));
-const linksOf = (eventId: string) =>
-  db.query(practice.id, 'SELECT patient_id FROM audit_event_patient WHERE tenant_id = $1 AND event_id = $2', [practice.id, eventId]);
+const byPatient = (patient: string, subtype = 'search', tenant = practice.id) =>
+  db.transaction(tenant, (sql) => searchAuditEvents(sql, tenant, new URLSearchParams({ patient, subtype })));
+const sealedPatientsOf = async (eventId: string) =>
+  (await db.query<{ patients: string[] | null }>(practice.id, 'SELECT patients FROM audit_seal WHERE tenant_id = $1 AND event_id = $2', [practice.id, eventId]))[0]?.patients;
 
-describe('patient links of read and search entries', () => {
-  it('finds a search by every patient it returned before the entry is sealed, and links it once', async () => {
+describe('the patients an audit entry concerns', () => {
+  it('finds a search by every patient it returned, before the entry is sealed and after', async () => {
     const trail = new AuditTrail(db);
     const touched = [{ resourceType: 'Patient', id: 'someone-else' }, ...observationIds.map((id) => ({ resourceType: 'Observation', id }))];
     await trail.record(practice.id, { kind: 'search', agent, outcome: 'success', query: 'Observation?code=reading' }, touched);
@@ -41,23 +43,59 @@ describe('patient links of read and search entries', () => {
     const found = await byPatient(patientId);
     expect(found.matches).toHaveLength(1);
     const event = JSON.parse(found.matches[0]!.content);
-    // The entry names the first 50 of what it returned; the links cover all of it.
+    // The entry names the first 50 of what it returned; the lookup by patient covers all of it.
     expect(event.entity.filter((e: { what?: unknown }) => e.what)).toHaveLength(50);
+    expect(event.entity[0].description).toBe('Observation?code=reading');
     expect((await byPatient('someone-else')).matches).toHaveLength(1);
+    expect(await sealedPatientsOf(found.matches[0]!.id)).toBeUndefined();
 
     expect(await new AuditSealer(db).seal(practice.id)).toBeGreaterThan(0);
-    expect((await byPatient(patientId)).matches).toHaveLength(1);
-    const links = (await linksOf(found.matches[0]!.id)).map((l) => l.patient_id).sort();
-    expect(links).toEqual([patientId, 'someone-else'].sort());
+    expect((await byPatient(patientId)).matches.map((m) => m.id)).toEqual([found.matches[0]!.id]);
+    expect((await byPatient('someone-else')).matches).toHaveLength(1);
+    expect((await sealedPatientsOf(found.matches[0]!.id))?.sort()).toEqual([patientId, 'someone-else'].sort());
+    // Served the same way whether sealed or not.
+    expect((await byPatient(patientId)).matches[0]!.content).toBe(found.matches[0]!.content);
   });
 
-  it('links entries the sealer reaches first just the same', async () => {
+  it('seals a read with the patient its resource belongs to, and a write with the patients it names', async () => {
     const trail = new AuditTrail(db);
     await trail.record(practice.id, { kind: 'read', agent, outcome: 'success', entity: `Observation/${observationIds[0]}` }, [{ resourceType: 'Observation', id: observationIds[0]! }]);
-    const [event] = await db.query<{ id: string }>(practice.id, "SELECT id::text AS id FROM audit_event WHERE tenant_id = $1 AND type = 'read'", [practice.id]);
-    expect(await linksOf(event!.id)).toEqual([]);
+    await trail.record(practice.id, { kind: 'create', agent, outcome: 'success', entity: 'Observation/new-one', patients: [patientId] });
     await new AuditSealer(db).seal(practice.id);
-    expect(await linksOf(event!.id)).toEqual([{ patient_id: patientId }]);
+    const events = await db.query<{ id: string; type: string }>(practice.id, "SELECT id::text AS id, type FROM audit_event WHERE tenant_id = $1 AND type IN ('read', 'create') ORDER BY seq", [practice.id]);
+    expect(events.length).toBeGreaterThan(2);
+    for (const event of events) expect(await sealedPatientsOf(event.id)).toEqual([patientId]);
+    const found = (await byPatient(patientId, 'read,create')).matches.map((m) => m.id);
+    expect(found.length).toBeGreaterThan(2);
+    expect(found.slice(0, 2).sort()).toEqual(events.slice(-2).map((e) => e.id).sort());
+  });
+
+  it('still finds and verifies entries written before entries carried a digest and their patients', async () => {
+    const legacyPatient = randomUUID();
+    const record = buildAuditRecord({ kind: 'create', agent, outcome: 'success', entity: 'Observation/legacy', patients: [legacyPatient] });
+    // As the old code wrote a write's entry: the whole event in content, no digest, the patient linked in its own table.
+    await db.transaction(practice.id, async (sql) => {
+      await sql.query(
+        `INSERT INTO audit_event (tenant_id, id, recorded, type, action, outcome, agent_user, entity, content) VALUES ($1, $2, $3, 'create', 'C', '0', $4, $5, $6)`,
+        [practice.id, record.id, record.recorded, agent.accountId, record.entity, record.content],
+      );
+      await sql.query('INSERT INTO audit_event_patient (tenant_id, event_id, patient_id, recorded) VALUES ($1, $2, $3, $4)', [practice.id, record.id, legacyPatient, record.recorded]);
+    });
+    await new AuditSealer(db).seal(practice.id);
+    const found = await byPatient(legacyPatient, 'create');
+    expect(found.matches.map((m) => m.content)).toEqual([record.content]);
+    expect((await db.transaction(practice.id, (sql) => readAuditEvent(sql, practice.id, record.id, legacyPatient))).content).toBe(record.content);
+    const { problems } = await verifyAuditChains(db);
+    expect(problems.filter((p) => p.practiceId === practice.id)).toEqual([]);
+  });
+
+  it('answers another practice nothing, sealed or not', async () => {
+    const other = await newPractice(db);
+    expect((await byPatient(patientId, 'search', other.id)).matches).toEqual([]);
+    const direct = await db.query<{ id: string }>(other.id, 'SELECT unichart_sealed_audit_events(ARRAY[$1]::text[])::text AS id', [patientId]);
+    expect(direct).toEqual([]);
+    const own = await db.query<{ id: string }>(practice.id, 'SELECT unichart_sealed_audit_events(ARRAY[$1]::text[])::text AS id', [patientId]);
+    expect(own.length).toBeGreaterThan(0);
   });
 
   it('looks up what an entry touched through the index, under row-level security as the application runs', async () => {
@@ -66,15 +104,32 @@ describe('patient links of read and search entries', () => {
     const plan = await db.transaction(practice.id, async (sql) => {
       await sql.exec('SET LOCAL enable_seqscan = off');
       const rows = await sql.query<{ 'QUERY PLAN': string }>(
-        `EXPLAIN ${LINKS_SQL('SELECT id, recorded, touched FROM audit_event WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND touched IS NOT NULL')}`,
+        `EXPLAIN SELECT ${patientsOf('e', '$1')} FROM audit_event e WHERE e.tenant_id = $1 AND e.id = ANY($2::uuid[])`,
         [practice.id, []],
       );
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
     // The lookup takes each touched resource's type and id into the index scan (which index is the planner's
-    // choice by the data's size); the old statement could only compare them above a scan of the practice's
+    // choice by the data's size); a join on split_part could only compare them above a scan of the practice's
     // whole range, as a join filter or a hash join.
     expect(plan).toMatch(/Index Scan using sp_reference_\w+ on sp_reference r/);
     expect(plan).not.toMatch(/(Join Filter|Hash Cond): .*split_part/);
+  });
+
+  it('finds sealed entries by patient through the GIN index', async () => {
+    const plan = await db.asOwner(async (sql) => {
+      await sql.exec('SET enable_seqscan = off');
+      try {
+        const rows = await sql.query<{ 'QUERY PLAN': string }>(
+          // As the lookup function asks (its tenant condition aside, which a small table answers by another index).
+          `EXPLAIN SELECT s.event_id FROM audit_seal s WHERE s.patients && ARRAY[$1]::text[]`,
+          [patientId],
+        );
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      } finally {
+        await sql.exec('RESET enable_seqscan');
+      }
+    });
+    expect(plan).toMatch(/Bitmap Index Scan on audit_seal_patients/);
   });
 });

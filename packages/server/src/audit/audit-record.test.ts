@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateResource } from '@unichart/fhir';
-import { buildAuditRecord, OAUTH_CLIENT_SYSTEM } from './audit-record.js';
+import { buildAuditRecord, entryHash, OAUTH_CLIENT_SYSTEM, renderAuditEvent } from './audit-record.js';
 
 const nurse = { accountId: '8a1c5c52-0000-4000-8000-000000000001', who: 'Practitioner/p1', name: 'Nurse Joy', role: 'nurse' };
 
@@ -42,5 +42,20 @@ describe('audit records', () => {
     expect(event.agent[0].requestor).toBe(true);
     expect(event.agent[1]).toMatchObject({ requestor: false, who: { identifier: { system: OAUTH_CLIENT_SYSTEM, value: app.clientId }, display: 'Heart rate viewer' } });
     expect(event.agent[1].type.coding[0].code).toBe('110150');
+  });
+
+  it('keep what a read returned beside the event and name it when served, sealed with the entry', () => {
+    const touched = Array.from({ length: 60 }, (_, i) => `Observation/o${i}`);
+    const record = buildAuditRecord({ kind: 'read', agent: nurse, outcome: 'success', entity: 'Observation/o0' }, new Date(), touched.join(' '));
+    expect(record.content).not.toContain('Observation/o1"');
+    const served = JSON.parse(renderAuditEvent(record.content, touched, true));
+    expect(() => validateResource(served)).not.toThrow();
+    const named = served.entity.map((e: any) => e.what?.reference);
+    // The main entity once, then the first 50 others.
+    expect(named).toEqual(['Observation/o0', ...touched.slice(1, 51)]);
+    expect(record.entryHash).toBe(entryHash(record.content, touched.join(' ')));
+    expect(record.entryHash).not.toBe(entryHash(record.content, touched.slice(1).join(' ')));
+    // An entry from before the digest holds everything in its content and is served as stored.
+    expect(renderAuditEvent(record.content, touched, false)).toBe(record.content);
   });
 });

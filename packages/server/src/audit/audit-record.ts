@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { v7 } from 'uuid';
 import type { AuditEvent } from '@medplum/fhirtypes';
 
@@ -60,9 +60,41 @@ export interface AuditRecord {
   readonly entity: string | null;
   readonly sourceAddress: string | null;
   readonly patients: readonly string[];
+  /** The AuditEvent without the resources in `touched`: they are stored once, beside it (renderAuditEvent). */
   readonly content: string;
-  /** `Type/id` of what a read or search returned, all of it; the patients they concern are linked later. */
-  readonly touched?: readonly string[];
+  /** `Type/id` of what a read or search returned, all of it, separated by spaces; the patients they concern are found when sealed. */
+  readonly touched: string | null;
+  /** What the hash chain seals of this entry: its content and what it touched (entryHash). */
+  readonly entryHash: string;
+}
+
+/** How many of the resources an entry touched its AuditEvent names (all are kept on the row). */
+export const NAMED_TOUCHED = 50;
+
+/**
+ * The digest the audit chain seals for one entry. Entries written before it existed have none
+ * and are sealed by their content alone (audit-seal.ts).
+ */
+export function entryHash(content: string, touched: string | null): string {
+  return createHash('sha256').update(`${content}\n${touched ?? ''}`).digest('hex');
+}
+
+const TOUCHED_ENTITY_TYPE = { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' };
+
+/**
+ * The AuditEvent as served: the stored content plus the first NAMED_TOUCHED resources the entry
+ * touched. A read's or search's entry keeps those references once, in `touched`, instead of a
+ * second time as JSON: that halves what every answered request writes. Entries written before
+ * (no entry hash) already hold them in their content.
+ */
+export function renderAuditEvent(content: string, touched: readonly string[] | null, hasEntryHash: boolean): string {
+  if (!hasEntryHash || !touched?.length) return content;
+  const event = JSON.parse(content) as AuditEvent;
+  const named = new Set((event.entity ?? []).map((e) => e.what?.reference));
+  const added = touched.filter((reference) => !named.has(reference)).slice(0, NAMED_TOUCHED);
+  if (added.length === 0) return content;
+  event.entity = [...(event.entity ?? []), ...added.map((reference) => ({ what: { reference }, type: TOUCHED_ENTITY_TYPE }))];
+  return JSON.stringify(event);
 }
 
 const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'create', 'update', 'patch', 'delete']);
@@ -108,7 +140,7 @@ function timeOrderedUuid(msecs: number): string {
   return v7({ random, msecs });
 }
 
-export function buildAuditRecord(input: AuditInput, now: Date = new Date()): AuditRecord {
+export function buildAuditRecord(input: AuditInput, now: Date = new Date(), touched: string | null = null): AuditRecord {
   const id = timeOrderedUuid(now.getTime());
   const recorded = now.toISOString();
   const rest = REST_KINDS.has(input.kind);
@@ -124,10 +156,10 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
     ? { system: 'http://hl7.org/fhir/restful-interaction', code: input.kind }
     : { system: 'https://unichart.dev/fhir/CodeSystem/audit-subtype', code: input.kind };
   const entities: NonNullable<AuditEvent['entity']> = [];
-  if (input.entity) entities.push({ what: { reference: input.entity }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' } });
+  if (input.entity) entities.push({ what: { reference: input.entity }, type: TOUCHED_ENTITY_TYPE });
   if (input.query) entities.push({ query: Buffer.from(input.query).toString('base64'), description: input.query });
   for (const reference of input.entities ?? []) {
-    if (reference !== input.entity) entities.push({ what: { reference }, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2' } });
+    if (reference !== input.entity) entities.push({ what: { reference }, type: TOUCHED_ENTITY_TYPE });
   }
   for (const patient of input.patients ?? []) {
     if (`Patient/${patient}` === input.entity) continue;
@@ -166,6 +198,7 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
     source: { observer: { display: 'Unichart' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
     ...(entities.length ? { entity: entities } : {}),
   };
+  const content = JSON.stringify(event);
   return {
     id,
     recorded,
@@ -177,6 +210,8 @@ export function buildAuditRecord(input: AuditInput, now: Date = new Date()): Aud
     entity: input.entity ?? (input.query ? input.query.split('?')[0]! : null),
     sourceAddress: input.sourceAddress ?? null,
     patients: [...new Set(input.patients ?? [])],
-    content: JSON.stringify(event),
+    content,
+    touched,
+    entryHash: entryHash(content, touched),
   };
 }

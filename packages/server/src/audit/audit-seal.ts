@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlClient } from '../db/database.js';
 import { listPractices } from '../practice/practices.js';
-import { linkAuditPatients, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
+import { patientsOf, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
+import { entryHash } from './audit-record.js';
 
 const BATCH = 2000;
 export const GENESIS = 'genesis';
 
-export function sealHash(previousHash: string, event: { id: string; recorded: string; content: string }): string {
-  return createHash('sha256').update(`${previousHash}|${event.id}|${event.recorded}|${event.content}`).digest('hex');
+/**
+ * One link of the chain. `sealed` is the entry's digest (entryHash), or for an entry written
+ * before entries had one, its whole content; the two cannot be confused (content is JSON).
+ */
+export function sealHash(previousHash: string, event: { id: string; recorded: string; sealed: string }): string {
+  return createHash('sha256').update(`${previousHash}|${event.id}|${event.recorded}|${event.sealed}`).digest('hex');
 }
 
 function iso(value: Date | string): string {
@@ -60,32 +65,31 @@ export class AuditSealer {
       'SELECT position, hash, event_seq FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1',
       [tenantId],
     );
-    const events = await sql.query<{ id: string; seq: number; recorded: Date | string; content: string }>(
-      // One index probe per event of the window (LIMIT 1 keeps it a probe): an anti-join the
-      // planner turns into a hash of every seal grows with the whole trail, once a second.
-      `SELECT e.id::text AS id, e.seq, e.recorded, e.content FROM audit_event e
-       LEFT JOIN LATERAL (SELECT 1 AS sealed FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id LIMIT 1) s ON true
-       WHERE e.tenant_id = $1 AND e.seq > $2 AND s.sealed IS NULL
+    // The digest, not the entry: the sealer reads a few bytes per entry, not each one's JSON.
+    const events = await sql.query<{ id: string; seq: number; recorded: Date | string; sealed: string }>(
+      `SELECT e.id::text AS id, e.seq, e.recorded, coalesce(e.entry_hash, e.content) AS sealed
+       FROM ${unsealedEntries('e', '$1', '$2')}
        ORDER BY e.seq LIMIT ${BATCH}`,
       [tenantId, Math.max(0, Number(head?.event_seq ?? 0) - UNSEALED_SEQ_MARGIN)],
     );
     if (events.length === 0) return 0;
     let previous = head?.hash ?? GENESIS;
-    let position = Number(head?.position ?? 0);
-    const rows = events.map((event) => {
-      const hash = sealHash(previous, { id: event.id, recorded: iso(event.recorded), content: event.content });
-      const row = { position: ++position, eventId: event.id, seq: Number(event.seq), hash, previous };
+    const hashes = events.map((event) => {
+      const hash = sealHash(previous, { id: event.id, recorded: iso(event.recorded), sealed: event.sealed });
       previous = hash;
-      return row;
+      return hash;
     });
+    const first = Number(head?.position ?? 0) + 1;
+    // Each seal carries the patients its entry concerns, worked out here in SQL: an entry is found
+    // by patient as pending or through its seal, never neither.
     await sql.query(
-      `INSERT INTO audit_seal (tenant_id, position, event_id, event_seq, hash, previous_hash)
-       SELECT $1, u.* FROM unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[]) AS u`,
-      [tenantId, rows.map((r) => r.position), rows.map((r) => r.eventId), rows.map((r) => r.seq), rows.map((r) => r.hash), rows.map((r) => r.previous)],
+      `INSERT INTO audit_seal (tenant_id, position, event_id, event_seq, hash, previous_hash, patients)
+       SELECT $1, $2::bigint + u.n - 1, e.id, e.seq, u.hash, u.previous_hash, ${patientsOf('e', '$1')}
+       FROM unnest($3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY AS u(event_id, hash, previous_hash, n)
+       JOIN audit_event e ON e.tenant_id = $1 AND e.id = u.event_id`,
+      [tenantId, first, events.map((e) => e.id), hashes, [head?.hash ?? GENESIS, ...hashes.slice(0, -1)]],
     );
-    // Sealed and linked to its patients in one commit: an entry is either pending in both or in neither.
-    await linkAuditPatients(sql, tenantId, rows.map((r) => r.eventId));
-    return rows.length;
+    return events.length;
   }
 }
 
@@ -111,8 +115,8 @@ export async function verifyAuditChains(db: Database, onProgress?: (practiceId: 
     let after = 0;
     for (;;) {
       const seals = await db.asOwner((sql) =>
-        sql.query<{ position: number; event_id: string; hash: string; previous_hash: string; recorded: Date | string | null; content: string | null }>(
-          `SELECT s.position, s.event_id::text AS event_id, s.hash, s.previous_hash, e.recorded, e.content
+        sql.query<{ position: number; event_id: string; hash: string; previous_hash: string; recorded: Date | string | null; content: string | null; touched: string | null; digested: boolean | null }>(
+          `SELECT s.position, s.event_id::text AS event_id, s.hash, s.previous_hash, e.recorded, e.content, array_to_string(e.touched, ' ') AS touched, e.entry_hash IS NOT NULL AS digested
            FROM audit_seal s LEFT JOIN audit_event e ON e.tenant_id = s.tenant_id AND e.id = s.event_id
            WHERE s.tenant_id = $1 AND s.position > $2 ORDER BY s.position LIMIT 5000`,
           [practice.id, after],
@@ -129,7 +133,7 @@ export async function verifyAuditChains(db: Database, onProgress?: (practiceId: 
         }
         if (seal.content === null || seal.recorded === null) {
           problems.push({ practiceId: practice.id, position, eventId: seal.event_id, problem: 'removed', detail: 'the sealed audit event no longer exists' });
-        } else if (sealHash(seal.previous_hash, { id: seal.event_id, recorded: iso(seal.recorded), content: seal.content }) !== seal.hash) {
+        } else if (sealHash(seal.previous_hash, { id: seal.event_id, recorded: iso(seal.recorded), sealed: seal.digested ? entryHash(seal.content, seal.touched) : seal.content }) !== seal.hash) {
           problems.push({ practiceId: practice.id, position, eventId: seal.event_id, problem: 'altered', detail: 'the audit event was changed after it was sealed' });
         }
         previous = seal.hash;

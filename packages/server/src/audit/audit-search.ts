@@ -3,13 +3,23 @@ import type { SqlClient } from '../db/database.js';
 import { dateCondition } from '../fhir/search/value-conditions.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
 import { isUuid } from '../db/uuid.js';
-import { linkPendingAuditPatients } from './audit-patient-links.js';
+import { concernsPatients } from './audit-patient-links.js';
+import { renderAuditEvent } from './audit-record.js';
 
 export interface AuditMatch {
   readonly resourceType: 'AuditEvent';
   readonly id: string;
   readonly content: string;
 }
+
+/** What an AuditEvent is served from (renderAuditEvent). */
+export type StoredEntry = {
+  readonly content: string;
+  readonly touched: string[] | null;
+  readonly digested: boolean;
+};
+export const STORED = 'e.content, e.touched, e.entry_hash IS NOT NULL AS digested';
+export const served = (entry: StoredEntry): string => renderAuditEvent(entry.content, entry.touched, entry.digested);
 
 const SUPPORTED = new Set(['patient', 'agent', 'date', 'entity', 'action', 'outcome', 'subtype', '_id', '_count', '_cursor', '_sort']);
 
@@ -69,25 +79,21 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
         break;
     }
   }
-  if (patients.length > 0) {
-    await linkPendingAuditPatients(sql, tenantId);
-    conditions.push(`EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = ${tenant} AND ap.patient_id = ANY(${p.add(patients)}::text[]) AND ap.event_id = e.id AND ap.recorded = e.recorded)`);
-  }
-  const rows = await sql.query<{ id: string; content: string; recorded: Date | string }>(
-    `SELECT e.id::text AS id, e.content, e.recorded FROM audit_event e WHERE ${conditions.join(' AND ')} ORDER BY e.recorded DESC, e.id::text DESC LIMIT ${count + 1}`,
+  if (patients.length > 0) conditions.push(concernsPatients(tenant, `${p.add(patients)}::text[]`));
+  const rows = await sql.query<StoredEntry & { id: string; recorded: Date | string }>(
+    `SELECT e.id::text AS id, ${STORED}, e.recorded FROM audit_event e WHERE ${conditions.join(' AND ')} ORDER BY e.recorded DESC, e.id::text DESC LIMIT ${count + 1}`,
     p.values,
   );
   const page = rows.slice(0, count);
   const last = page[page.length - 1];
   const next = rows.length > count && last ? Buffer.from(`${new Date(last.recorded).toISOString()}|${last.id}`).toString('base64url') : undefined;
-  return { matches: page.map((r) => ({ resourceType: 'AuditEvent', id: r.id, content: r.content })), next };
+  return { matches: page.map((r) => ({ resourceType: 'AuditEvent', id: r.id, content: served(r) })), next };
 }
 
 export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
   if (!isUuid(id)) throw notFound(`AuditEvent/${id} not found`);
-  if (onlyPatient) await linkPendingAuditPatients(sql, tenantId);
-  const patientFilter = onlyPatient ? ' AND EXISTS (SELECT 1 FROM audit_event_patient ap WHERE ap.tenant_id = $1 AND ap.event_id = e.id AND ap.patient_id = $3)' : '';
-  const rows = await sql.query<{ content: string }>(`SELECT e.content FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);
+  const patientFilter = onlyPatient ? ` AND ${concernsPatients('$1', 'ARRAY[$3]::text[]')}` : '';
+  const rows = await sql.query<StoredEntry>(`SELECT ${STORED} FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);
   if (!rows[0]) throw notFound(`AuditEvent/${id} not found`);
-  return { resourceType: 'AuditEvent', id, content: rows[0].content };
+  return { resourceType: 'AuditEvent', id, content: served(rows[0]) };
 }

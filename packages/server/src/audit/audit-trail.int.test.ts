@@ -115,15 +115,18 @@ describe('the hash chain', () => {
     expect(clean.problems.filter((p) => p.practiceId === server.practice.id)).toEqual([]);
 
     const [altered, removed] = await auditEvents('subtype=search');
+    const [read] = await auditEvents(`subtype=read&entity=Patient/${patientId}`);
     // Only someone who can switch the triggers off (the database owner) gets this far.
     await db.asOwner(async (sql) => {
       await sql.exec('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
       await sql.query("UPDATE audit_event SET content = replace(content, 'search', 'read') WHERE id = $1", [altered.id]);
       await sql.query('DELETE FROM audit_event WHERE id = $1', [removed.id]);
+      // What a read returned is sealed with it, though kept beside the JSON: hiding that it touched the patient shows too.
+      await sql.query('UPDATE audit_event SET touched = NULL WHERE id = $1', [read.id]);
       await sql.exec('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
     });
     const tampered = await verifyAuditChains(db);
     const found = tampered.problems.filter((p) => p.practiceId === server.practice.id).map((p) => [p.problem, p.eventId]);
-    expect(found).toEqual(expect.arrayContaining([['altered', altered.id], ['removed', removed.id]]));
+    expect(found).toEqual(expect.arrayContaining([['altered', altered.id], ['removed', removed.id], ['altered', read.id]]));
   });
 });

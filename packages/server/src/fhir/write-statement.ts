@@ -1,6 +1,6 @@
 import { INDEX_TABLES, type IndexRows, type IndexTable } from '@unichart/fhir';
 import type { AuditRecord } from '../audit/audit-record.js';
-import { auditInsertCtes, auditParams } from '../audit/audit-sql.js';
+import { auditInsertCte, auditParams } from '../audit/audit-sql.js';
 
 /** Column name and SQL array type of each index row field, per index table. */
 const INDEX_COLUMNS: Record<IndexTable, [field: string, column: string, type: string][]> = {
@@ -93,7 +93,7 @@ function writeStatementSql(isUpdate: boolean): string {
     )`);
   }
   // The write's audit entry commits with it; if the write is refused the statement fails as a whole.
-  ctes.push(...auditInsertCtes(next, 'EXISTS (SELECT 1 FROM ok)'));
+  ctes.push(auditInsertCte(next, 'EXISTS (SELECT 1 FROM ok)'));
   return `WITH ${ctes.join(',\n')} SELECT count(*)::int AS written FROM ok`;
 }
 
@@ -123,7 +123,7 @@ export function buildCreateManyStatement(
     )`,
   ];
   ctes.push(...indexInsertCtes(params, versions));
-  ctes.push(...auditInsertCtes(params.length + 1));
+  ctes.push(auditInsertCte(params.length + 1));
   params.push(...auditParams(audit));
   return { sql: `WITH ${ctes.join(',\n')} SELECT count(*)::int AS written FROM cur`, params };
 }

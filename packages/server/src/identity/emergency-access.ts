@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { linkPendingAuditPatients } from '../audit/audit-patient-links.js';
+import { concernsPatients } from '../audit/audit-patient-links.js';
+import { served, STORED, type StoredEntry } from '../audit/audit-search.js';
 
 /** One "break the glass" grant: a person's time-limited access to one patient, with their reason. */
 export interface EmergencyGrant {
@@ -90,15 +91,14 @@ export class EmergencyAccessStore {
        WHERE g.tenant_id = $1 AND g.started_at >= $2 AND g.started_at < $3 ORDER BY g.started_at DESC`,
       [tenantId, since.toISOString(), until.toISOString()],
     );
-    if (grants.length > 0) await this.db.transaction(tenantId, (sql) => linkPendingAuditPatients(sql, tenantId));
     const entries: EmergencyAccessReportEntry[] = [];
     for (const row of grants) {
-      const events = await this.db.query<{ recorded: Date | string; type: string; content: string }>(
+      const events = await this.db.query<StoredEntry & { recorded: Date | string; type: string }>(
         tenantId,
-        `SELECT e.recorded, e.type, e.content FROM audit_event_patient p
-         JOIN audit_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id
-         WHERE p.tenant_id = $1 AND p.patient_id = $2 AND p.recorded >= $3 AND p.recorded <= $4 AND e.agent_user = $5 AND e.type <> 'emergency-access'
-         ORDER BY p.recorded LIMIT ${ACCESSES_PER_GRANT}`,
+        `SELECT e.recorded, e.type, ${STORED} FROM audit_event e
+         WHERE e.tenant_id = $1 AND e.recorded >= $3 AND e.recorded <= $4 AND e.agent_user = $5 AND e.type <> 'emergency-access'
+           AND ${concernsPatients('$1', 'ARRAY[$2]::text[]')}
+         ORDER BY e.recorded LIMIT ${ACCESSES_PER_GRANT}`,
         [tenantId, row.patient_id, row.started_at, row.expires_at, row.account_id],
       );
       const review = toReview(row);
@@ -107,7 +107,7 @@ export class EmergencyAccessStore {
         ...(review ? { review } : {}),
         account: { email: row.email, displayName: row.display_name, role: row.role_code },
         accesses: events.map((event) => {
-          const content = JSON.parse(event.content) as { entity?: { what?: { reference?: string }; description?: string }[] };
+          const content = JSON.parse(served(event)) as { entity?: { what?: { reference?: string }; description?: string }[] };
           const what = (content.entity ?? []).flatMap((e) => (e.what?.reference ? [e.what.reference] : []));
           const query = content.entity?.find((e) => e.description)?.description;
           return { recorded: new Date(event.recorded).toISOString(), kind: event.type, what, ...(query ? { query } : {}) };

@@ -14,6 +14,7 @@ import * as portalAppointments from './013-portal-appointments.js';
 import * as dataImport from './014-data-import.js';
 import * as adminAccess from './015-admin-access.js';
 import * as auditAgentWho from './016-audit-agent-who.js';
+import * as auditEntryHash from './017-audit-entry-hash.js';
 
 export interface Migration {
   readonly version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'data-import', sql: dataImport.sql },
   { version: 15, name: 'admin-access', sql: adminAccess.sql },
   { version: 16, name: 'audit-agent-who', sql: auditAgentWho.sql },
+  { version: 17, name: 'audit-entry-hash', sql: auditEntryHash.sql },
 ];
