@@ -1,5 +1,6 @@
 // `npm run bench`: one JSON line per figure, on PGlite and (when reachable) PostgreSQL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -266,6 +267,15 @@ const OVERHEAD_CONTROL = process.env.BENCH_OVERHEAD_CONTROL === '1';
 /** BENCH_OVERHEAD_ROUNDS: pairs of runs (one per arm) behind each overhead figure. */
 const OVERHEAD_ROUNDS = Number(process.env.BENCH_OVERHEAD_ROUNDS ?? 6);
 
+/** The machine's busy and total CPU time so far (Linux /proc/stat), to tell a saturated run from a waiting one. */
+function cpuTimes(): { busy: number; total: number } | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  // user nice system idle iowait irq softirq steal
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1, 9).map(Number) as number[];
+  const busy = user! + nice! + system! + irq! + softirq! + steal!;
+  return { busy, total: busy + idle! + iowait! };
+}
+
 const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -306,17 +316,24 @@ async function measureOverhead(backend: Backend): Promise<void> {
       // The previous figure's writes leave vacuum and checkpoint work that would land on
       // whichever arm runs next: do it now, so both arms meet the same settled tables.
       await settleDatabase(backend.env.DATABASE_URL!);
-      const load = (arm: 'guarded' | 'unguarded', durationMs: number) =>
-        runLoad(origins[arm], { headers: auth, concurrency: OVERHEAD_CONCURRENCY, durationMs, next: figure.next, onBody: figure.onBody });
+      const load = async (arm: 'guarded' | 'unguarded', durationMs: number) => {
+        const before = cpuTimes();
+        const result = await runLoad(origins[arm], { headers: auth, concurrency: OVERHEAD_CONCURRENCY, durationMs, next: figure.next, onBody: figure.onBody });
+        const after = cpuTimes();
+        // Below ~90% busy the arm is waiting (for commits, on its clients), not out of CPU: its rate then says more about latency than throughput.
+        return { ...result, ...(before && after ? { cpu_busy_pct: round((100 * (after.busy - before.busy)) / (after.total - before.total)) } : {}) };
+      };
       // Warm both servers (connections, prepared statements, JIT) before anything counts.
       for (const arm of ['guarded', 'unguarded'] as const) await load(arm, Math.min(duration, 3000));
       const rps: Record<'guarded' | 'unguarded', number[]> = { guarded: [], unguarded: [] };
+      const busy: Record<'guarded' | 'unguarded', number[]> = { guarded: [], unguarded: [] };
       const ratios: number[] = [];
       for (let pair = 0; pair < OVERHEAD_ROUNDS; pair++) {
         const order = pair % 2 === 0 ? (['guarded', 'unguarded'] as const) : (['unguarded', 'guarded'] as const);
         for (const arm of order) {
           const result = await load(arm, duration);
           rps[arm].push(result.rps);
+          if (result.cpu_busy_pct !== undefined) busy[arm].push(result.cpu_busy_pct);
           emit({ bench: `overhead_${figure.bench}`, db: backend.name, arm, pair, concurrency: OVERHEAD_CONCURRENCY, ...result });
         }
         ratios.push(rps.guarded[pair]! / rps.unguarded[pair]!);
@@ -331,6 +348,7 @@ async function measureOverhead(backend: Backend): Promise<void> {
         ...(OVERHEAD_CONTROL ? { control: 'both arms unguarded' } : {}),
         guarded_rps: round(mean(rps.guarded)),
         unguarded_rps: round(mean(rps.unguarded)),
+        ...(busy.guarded.length ? { guarded_cpu_busy_pct: round(mean(busy.guarded)), unguarded_cpu_busy_pct: round(mean(busy.unguarded)) } : {}),
         ratio: round(ratio),
         ratios: ratios.map(round),
         slower_pct: round((1 - ratio) * 100),
