@@ -11,7 +11,7 @@ export async function auditVerifyCommand(): Promise<void> {
       process.stdout.write(`  ✗ practice ${p.practiceId} position ${p.position ?? '?'}${p.eventId ? ` event ${p.eventId}` : ''}: ${p.problem} (${p.detail})\n`);
     }
     if (problems.length > 0) {
-      process.stdout.write(`${problems.length} problem(s): the audit trail has been tampered with.\n`);
+      process.stdout.write(`${problems.length} problem(s): the audit trail has been tampered with or has entries outside its chain.\n`);
       process.exitCode = 1;
     } else process.stdout.write('The audit trail is intact.\n');
   } finally {

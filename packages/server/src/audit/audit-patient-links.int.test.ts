@@ -133,3 +133,42 @@ describe('the patients an audit entry concerns', () => {
     expect(plan).toMatch(/Bitmap Index Scan on audit_seal_patients/);
   });
 });
+
+// PGlite runs one transaction at a time, so there an entry cannot commit behind newer ones.
+describe.skipIf(!process.env.TEST_DATABASE_URL)('an entry whose transaction commits late', () => {
+  it('is found by patient and sealed however many newer entries were sealed meanwhile', async () => {
+    const late = await newPractice(db);
+    const trail = new AuditTrail(db);
+    const sealer = new AuditSealer(db);
+    const latePatient = randomUUID();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const inserted = new Promise<void>((resolve) => (written = resolve));
+    const longTransaction = db.transaction(late.id, async (sql) => {
+      await trail.recordIn(sql, late.id, { kind: 'read', agent, outcome: 'success', entity: `Patient/${latePatient}` }, [{ resourceType: 'Patient', id: latePatient }]);
+      written();
+      await held;
+    });
+    await inserted;
+    // Well past the old fixed look-back of 1,000 entries, sealed while the first is uncommitted.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 600 }, () => trail.record(late.id, { kind: 'search', agent, outcome: 'success', query: 'Patient?name=busy' })));
+      expect(await sealer.seal(late.id)).toBe(600);
+    }
+    release();
+    await longTransaction;
+
+    expect((await byPatient(latePatient, 'read', late.id)).matches).toHaveLength(1);
+    expect(await sealer.seal(late.id)).toBe(1);
+    const sealed = await db.query<{ patients: string[] }>(
+      late.id,
+      'SELECT s.patients FROM audit_event e JOIN audit_seal s ON s.tenant_id = e.tenant_id AND s.event_id = e.id WHERE e.tenant_id = $1 AND e.entity = $2',
+      [late.id, `Patient/${latePatient}`],
+    );
+    expect(sealed).toEqual([{ patients: [latePatient] }]);
+    expect((await byPatient(latePatient, 'read', late.id)).matches).toHaveLength(1);
+    const { problems } = await verifyAuditChains(db);
+    expect(problems.filter((p) => p.practiceId === late.id)).toEqual([]);
+  }, 60_000);
+});

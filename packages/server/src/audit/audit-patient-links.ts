@@ -1,5 +1,18 @@
-/** Transactions commit out of seq order; entries up to this far behind the last seal may still be unsealed. */
+/**
+ * Sequence numbers are drawn a moment before the inserting transaction gets its id, so an entry
+ * may sit this far below the bound its transaction's id implies (and seals from before the
+ * bound was recorded look back this far from their last entry).
+ */
 export const UNSEALED_SEQ_MARGIN = 1000;
+
+/**
+ * SQL for the seq after which entries may still be unsealed, as the last seal recorded it: every
+ * entry at or below it that had committed was sealed by then, and any that had not belongs to a
+ * transaction that drew its numbers later (audit-seal.ts).
+ */
+export function unsealedAfter(tenant: string): string {
+  return `coalesce((SELECT coalesce(h.unsealed_after, h.event_seq - ${UNSEALED_SEQ_MARGIN}) FROM audit_seal h WHERE h.tenant_id = ${tenant} ORDER BY h.position DESC LIMIT 1), 0)`;
+}
 
 /**
  * The patients the audit_event row `alias` concerns, as one text[]: those it names itself (a
@@ -43,12 +56,11 @@ export function unsealedEntries(alias: string, tenant: string, after: string): s
  * accounting, and reading the trail writes nothing.
  */
 export function concernsPatients(tenant: string, patients: string): string {
-  const lastSealed = `coalesce((SELECT h.event_seq FROM audit_seal h WHERE h.tenant_id = ${tenant} ORDER BY h.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN}`;
   return `e.id IN (
     SELECT unichart_sealed_audit_events(${patients})
     UNION ALL
     SELECT ap.event_id FROM audit_event_patient ap WHERE ap.tenant_id = ${tenant} AND ap.patient_id = ANY(${patients})
     UNION ALL
-    SELECT u.id FROM ${unsealedEntries('u', tenant, lastSealed)} AND ${patientsOf('u', tenant)} && ${patients}
+    SELECT u.id FROM ${unsealedEntries('u', tenant, unsealedAfter(tenant))} AND ${patientsOf('u', tenant)} && ${patients}
   )`;
 }

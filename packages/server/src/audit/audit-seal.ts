@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlClient } from '../db/database.js';
 import { listPractices } from '../practice/practices.js';
-import { patientsOf, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
+import { patientsOf, unsealedAfter, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
 import { entryHash } from './audit-record.js';
 
 const BATCH = 2000;
@@ -61,16 +61,20 @@ export class AuditSealer {
 
   private async sealBatch(sql: SqlClient, tenantId: string): Promise<number> {
     await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit-seal:${tenantId}`]);
-    const [head] = await sql.query<{ position: number; hash: string; event_seq: number }>(
-      'SELECT position, hash, event_seq FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1',
-      [tenantId],
-    );
-    // The digest, not the entry: the sealer reads a few bytes per entry, not each one's JSON.
-    const events = await sql.query<{ id: string; seq: number; recorded: Date | string; sealed: string }>(
-      `SELECT e.id::text AS id, e.seq, e.recorded, coalesce(e.entry_hash, e.content) AS sealed
-       FROM ${unsealedEntries('e', '$1', '$2')}
+    const [head] = await sql.query<{ position: number; hash: string }>('SELECT position, hash FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1', [tenantId]);
+    // The digest, not the entry: the sealer reads a few bytes per entry, not each one's JSON. With
+    // them, in the same snapshot: that snapshot's horizon, and how far back the next run must look
+    // to find what this one cannot see yet. Transactions running now got their ids at or after
+    // its xmin, so they drew their entries' numbers after the last seal made under a snapshot
+    // whose xmax was at most that.
+    const events = await sql.query<{ id: string; seq: number; recorded: Date | string; sealed: string; xmax: string; next_after: number }>(
+      `SELECT e.id::text AS id, e.seq, e.recorded, coalesce(e.entry_hash, e.content) AS sealed,
+         pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
+         coalesce((SELECT s.event_seq FROM audit_seal s WHERE s.tenant_id = $1 AND (s.snapshot_xmax IS NULL OR s.snapshot_xmax <= pg_snapshot_xmin(pg_current_snapshot()))
+           ORDER BY s.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN} AS next_after
+       FROM ${unsealedEntries('e', '$1', unsealedAfter('$1'))}
        ORDER BY e.seq LIMIT ${BATCH}`,
-      [tenantId, Math.max(0, Number(head?.event_seq ?? 0) - UNSEALED_SEQ_MARGIN)],
+      [tenantId],
     );
     if (events.length === 0) return 0;
     let previous = head?.hash ?? GENESIS;
@@ -83,21 +87,24 @@ export class AuditSealer {
     // Each seal carries the patients its entry concerns, worked out here in SQL: an entry is found
     // by patient as pending or through its seal, never neither.
     await sql.query(
-      `INSERT INTO audit_seal (tenant_id, position, event_id, event_seq, hash, previous_hash, patients)
-       SELECT $1, $2::bigint + u.n - 1, e.id, e.seq, u.hash, u.previous_hash, ${patientsOf('e', '$1')}
+      `INSERT INTO audit_seal (tenant_id, position, event_id, event_seq, hash, previous_hash, patients, snapshot_xmax, unsealed_after)
+       SELECT $1, $2::bigint + u.n - 1, e.id, e.seq, u.hash, u.previous_hash, ${patientsOf('e', '$1')}, $6::xid8, greatest($7::bigint, 0)
        FROM unnest($3::uuid[], $4::text[], $5::text[]) WITH ORDINALITY AS u(event_id, hash, previous_hash, n)
        JOIN audit_event e ON e.tenant_id = $1 AND e.id = u.event_id`,
-      [tenantId, first, events.map((e) => e.id), hashes, [head?.hash ?? GENESIS, ...hashes.slice(0, -1)]],
+      [tenantId, first, events.map((e) => e.id), hashes, [head?.hash ?? GENESIS, ...hashes.slice(0, -1)], events[0]!.xmax, Number(events[0]!.next_after)],
     );
     return events.length;
   }
 }
 
+/** How old an unsealed entry must be before verification reports it (the sealer runs every second). */
+const UNSEALED_GRACE_MINUTES = 5;
+
 export interface ChainProblem {
   readonly practiceId: string;
   readonly position?: number;
   readonly eventId?: string;
-  readonly problem: 'altered' | 'removed' | 'chain-broken' | 'seal-missing';
+  readonly problem: 'altered' | 'removed' | 'chain-broken' | 'seal-missing' | 'unsealed';
   readonly detail: string;
 }
 
@@ -142,6 +149,20 @@ export async function verifyAuditChains(db: Database, onProgress?: (practiceId: 
         checked++;
       }
       onProgress?.(practice.id, checked);
+    }
+    // An entry the sealer never reached is outside the chain: nothing would show if it changed.
+    // Minutes old, so a check beside a running server does not count what is being sealed now.
+    const unsealed = await db.asOwner((sql) =>
+      sql.query<{ id: string }>(
+        `SELECT e.id::text AS id FROM audit_event e
+         WHERE e.tenant_id = $1 AND e.recorded < now() - interval '${UNSEALED_GRACE_MINUTES} minutes'
+           AND NOT EXISTS (SELECT 1 FROM audit_seal s WHERE s.tenant_id = e.tenant_id AND s.event_id = e.id)
+         ORDER BY e.seq LIMIT 100`,
+        [practice.id],
+      ),
+    );
+    for (const event of unsealed) {
+      problems.push({ practiceId: practice.id, eventId: event.id, problem: 'unsealed', detail: `the audit event was never sealed into the chain (${UNSEALED_GRACE_MINUTES} minutes or more old)` });
     }
   }
   return { checked, problems };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/database.js';
 import { openTestDatabase, startTestServer, type FhirCall, type TestServer } from '../test-support/test-database.js';
@@ -128,5 +129,19 @@ describe('the hash chain', () => {
     const tampered = await verifyAuditChains(db);
     const found = tampered.problems.filter((p) => p.practiceId === server.practice.id).map((p) => [p.problem, p.eventId]);
     expect(found).toEqual(expect.arrayContaining([['altered', altered.id], ['removed', removed.id], ['altered', read.id]]));
+  });
+
+  it('reports an entry the sealer never reached', async () => {
+    // Written as if by a transaction that committed long after newer entries were sealed, below where the sealer looks.
+    const id = randomUUID();
+    await db.asOwner((sql) =>
+      sql.query(
+        `INSERT INTO audit_event (tenant_id, id, seq, recorded, type, action, outcome, content) VALUES ($1, $2, 0, now() - interval '10 minutes', 'read', 'R', '0', '{}')`,
+        [server.practice.id, id],
+      ),
+    );
+    await new AuditSealer(db).seal(server.practice.id);
+    const { problems } = await verifyAuditChains(db);
+    expect(problems.filter((p) => p.practiceId === server.practice.id && p.problem === 'unsealed').map((p) => p.eventId)).toEqual([id]);
   });
 });

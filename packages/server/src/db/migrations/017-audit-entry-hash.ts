@@ -15,6 +15,12 @@ const tenantFilter = `tenant_id = nullif(current_setting('app.tenant', true), ''
  * An entry is written once and seldom read: it stays in its row uncompressed up to a page
  * (toast_tuple_target), instead of being compressed on every insert past 2 kB.
  *
+ * The sealer looked back a fixed 1,000 entries for ones that committed late: a transaction that
+ * wrote entries and committed after more than that many newer ones were sealed (a long import
+ * under load) left them unsealed for good. Each seal now records its statement's snapshot
+ * (`snapshot_xmax`) and how far back the next run must look (`unsealed_after`): to before the
+ * oldest transaction still running (audit-seal.ts).
+ *
  * Array overlap is not leakproof, so under row-level security PostgreSQL will not take it into
  * the GIN index (it must test the policy first): the application would scan every seal of its
  * practice. The lookup is therefore a function run as the tables' owner, bound to the practice
@@ -25,6 +31,8 @@ ALTER TABLE audit_event ADD COLUMN entry_hash text;
 ALTER TABLE audit_event ADD COLUMN patients text[];
 ALTER TABLE audit_event SET (toast_tuple_target = 8160);
 ALTER TABLE audit_seal ADD COLUMN patients text[];
+ALTER TABLE audit_seal ADD COLUMN snapshot_xmax xid8;
+ALTER TABLE audit_seal ADD COLUMN unsealed_after bigint;
 CREATE INDEX audit_seal_patients ON audit_seal USING gin (patients);
 CREATE FUNCTION unichart_sealed_audit_events(patient_ids text[]) RETURNS SETOF uuid
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
