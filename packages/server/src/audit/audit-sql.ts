@@ -1,11 +1,11 @@
 import type { AuditRecord } from './audit-record.js';
 
-/** The audit_event columns an entry fills, in the order auditRow and auditColumns give them. */
+/** The audit_event columns an entry fills, in the order auditRow and auditParams give them. */
 export const AUDIT_COLUMNS = 'id, recorded, type, action, outcome, agent_user, agent_who, entity, source_address, content, touched, patients, entry_hash';
 
 const COLUMN_TYPES = ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
-/** SQL turning a parameter's space-separated list back into the column's array (null for none). */
+/** Which of them are arrays (`touched`, `patients`): sent as one space-separated text, split in SQL. */
 const ARRAY_COLUMNS = new Set([10, 11]);
 
 /**
