@@ -5,6 +5,9 @@ export const AUDIT_COLUMNS = 'id, recorded, type, action, outcome, agent_user, a
 
 const COLUMN_TYPES = ['uuid', 'timestamptz', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'];
 
+/** How many parameters one entry takes (auditRow). */
+export const AUDIT_ROW_LENGTH = COLUMN_TYPES.length;
+
 /** Which of them are arrays (`touched`, `patients`): sent as one space-separated text, split in SQL. */
 const ARRAY_COLUMNS = new Set([10, 11]);
 

@@ -1,6 +1,6 @@
 import type { Database, SqlClient } from '../db/database.js';
 import { buildAuditRecord, type AuditInput, type AuditRecord } from './audit-record.js';
-import { AUDIT_COLUMNS, auditInsertCte, auditParams, auditRow, auditRowValues } from './audit-sql.js';
+import { AUDIT_COLUMNS, AUDIT_ROW_LENGTH, auditInsertCte, auditParams, auditRow, auditRowValues } from './audit-sql.js';
 
 export interface TouchedResource {
   readonly resourceType: string;
@@ -88,15 +88,13 @@ const MAX_PLAIN_ROWS = 16;
  */
 function insertStatement(tenantId: string, batch: readonly AuditEntry[]): { name: string; sql: string; params: unknown[] } {
   const records = batch.map((entry) => entry.record);
-  if (records.length > MAX_PLAIN_ROWS) {
-    // The text never changes (rows travel as arrays), so PostgreSQL plans it once per connection.
-    return { name: 'unichart_audit_insert', sql: `WITH ${auditInsertCte(2)} SELECT 1`, params: [tenantId, ...auditParams(records)] };
-  }
-  const params: unknown[] = [tenantId];
-  const rows = records.map((record) => {
-    const values = auditRowValues(params.length + 1);
-    params.push(...auditRow(record));
-    return `($1, ${values})`;
-  });
-  return { name: `unichart_audit_rows_${records.length}`, sql: `INSERT INTO audit_event (tenant_id, ${AUDIT_COLUMNS}) VALUES ${rows.join(', ')}`, params };
+  if (records.length > MAX_PLAIN_ROWS) return { name: 'unichart_audit_insert', sql: ARRAY_INSERT_SQL, params: [tenantId, ...auditParams(records)] };
+  return { name: `unichart_audit_rows_${records.length}`, sql: PLAIN_INSERT_SQL[records.length - 1]!, params: [tenantId, ...records.flatMap(auditRow)] };
 }
+
+// The texts depend only on the group's size: built once here, not on every answered read.
+const ARRAY_INSERT_SQL = `WITH ${auditInsertCte(2)} SELECT 1`;
+const PLAIN_INSERT_SQL = Array.from({ length: MAX_PLAIN_ROWS }, (_, i) => {
+  const rows = Array.from({ length: i + 1 }, (_, row) => `($1, ${auditRowValues(2 + row * AUDIT_ROW_LENGTH)})`);
+  return `INSERT INTO audit_event (tenant_id, ${AUDIT_COLUMNS}) VALUES ${rows.join(', ')}`;
+});
