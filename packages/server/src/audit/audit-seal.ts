@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlClient } from '../db/database.js';
 import { listPractices } from '../practice/practices.js';
-import { patientsOf, unsealedAfter, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
+import { patientsOf, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
 import { entryHash } from './audit-record.js';
 
 const BATCH = 2000;
@@ -61,7 +61,12 @@ export class AuditSealer {
 
   private async sealBatch(sql: SqlClient, tenantId: string): Promise<number> {
     await sql.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`audit-seal:${tenantId}`]);
-    const [head] = await sql.query<{ position: number; hash: string }>('SELECT position, hash FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1', [tenantId]);
+    // The head of the chain, and how far back from it entries may still be unsealed (given to the
+    // window as a number: see unsealedBound).
+    const [head] = await sql.query<{ position: number; hash: string; after: number }>(
+      `SELECT position, hash, greatest(coalesce(unsealed_after, event_seq - ${UNSEALED_SEQ_MARGIN}), 0) AS after FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1`,
+      [tenantId],
+    );
     // The digest, not the entry: the sealer reads a few bytes per entry, not each one's JSON. With
     // them, in the same snapshot: that snapshot's horizon, and how far back the next run must look
     // to find what this one cannot see yet. Transactions running now got their ids at or after
@@ -72,9 +77,9 @@ export class AuditSealer {
          pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
          coalesce((SELECT s.event_seq FROM audit_seal s WHERE s.tenant_id = $1 AND (s.snapshot_xmax IS NULL OR s.snapshot_xmax <= pg_snapshot_xmin(pg_current_snapshot()))
            ORDER BY s.position DESC LIMIT 1), 0) - ${UNSEALED_SEQ_MARGIN} AS next_after
-       FROM ${unsealedEntries('e', '$1', unsealedAfter('$1'))}
+       FROM ${unsealedEntries('e', '$1', '$2::bigint')}
        ORDER BY e.seq LIMIT ${BATCH}`,
-      [tenantId],
+      [tenantId, Number(head?.after ?? 0)],
     );
     if (events.length === 0) return 0;
     let previous = head?.hash ?? GENESIS;

@@ -3,7 +3,7 @@ import type { SqlClient } from '../db/database.js';
 import { dateCondition } from '../fhir/search/value-conditions.js';
 import { SqlParams } from '../fhir/search/sql-params.js';
 import { isUuid } from '../db/uuid.js';
-import { concernsPatients } from './audit-patient-links.js';
+import { concernsPatients, unsealedBound } from './audit-patient-links.js';
 import { renderAuditEvent } from './audit-record.js';
 
 export interface AuditMatch {
@@ -79,7 +79,10 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
         break;
     }
   }
-  if (patients.length > 0) conditions.push(concernsPatients(tenant, `${p.add(patients)}::text[]`));
+  if (patients.length > 0) {
+    const after = await unsealedBound((text, params) => sql.query(text, params), tenantId);
+    conditions.push(concernsPatients(tenant, `${p.add(patients)}::text[]`, `${p.add(after)}::bigint`));
+  }
   const rows = await sql.query<StoredEntry & { id: string; recorded: Date | string }>(
     `SELECT e.id::text AS id, ${STORED}, e.recorded FROM audit_event e WHERE ${conditions.join(' AND ')} ORDER BY e.recorded DESC, e.id::text DESC LIMIT ${count + 1}`,
     p.values,
@@ -92,8 +95,9 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
 
 export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
   if (!isUuid(id)) throw notFound(`AuditEvent/${id} not found`);
-  const patientFilter = onlyPatient ? ` AND ${concernsPatients('$1', 'ARRAY[$3]::text[]')}` : '';
-  const rows = await sql.query<StoredEntry>(`SELECT ${STORED} FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, onlyPatient ? [tenantId, id, onlyPatient] : [tenantId, id]);
+  const patientFilter = onlyPatient ? ` AND ${concernsPatients('$1', 'ARRAY[$3]::text[]', '$4::bigint')}` : '';
+  const params = onlyPatient ? [tenantId, id, onlyPatient, await unsealedBound((text, values) => sql.query(text, values), tenantId)] : [tenantId, id];
+  const rows = await sql.query<StoredEntry>(`SELECT ${STORED} FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, params);
   if (!rows[0]) throw notFound(`AuditEvent/${id} not found`);
   return { resourceType: 'AuditEvent', id, content: served(rows[0]) };
 }

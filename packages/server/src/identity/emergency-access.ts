@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
-import { concernsPatients } from '../audit/audit-patient-links.js';
+import { concernsPatients, unsealedBound } from '../audit/audit-patient-links.js';
 import { served, STORED, type StoredEntry } from '../audit/audit-search.js';
 
 /** One "break the glass" grant: a person's time-limited access to one patient, with their reason. */
@@ -92,14 +92,15 @@ export class EmergencyAccessStore {
       [tenantId, since.toISOString(), until.toISOString()],
     );
     const entries: EmergencyAccessReportEntry[] = [];
+    const after = grants.length ? await unsealedBound((text, params) => this.db.query(tenantId, text, params), tenantId) : 0;
     for (const row of grants) {
       const events = await this.db.query<StoredEntry & { recorded: Date | string; type: string }>(
         tenantId,
         `SELECT e.recorded, e.type, ${STORED} FROM audit_event e
          WHERE e.tenant_id = $1 AND e.recorded >= $3 AND e.recorded <= $4 AND e.agent_user = $5 AND e.type <> 'emergency-access'
-           AND ${concernsPatients('$1', 'ARRAY[$2]::text[]')}
+           AND ${concernsPatients('$1', 'ARRAY[$2]::text[]', '$6::bigint')}
          ORDER BY e.recorded LIMIT ${ACCESSES_PER_GRANT}`,
-        [tenantId, row.patient_id, row.started_at, row.expires_at, row.account_id],
+        [tenantId, row.patient_id, row.started_at, row.expires_at, row.account_id, after],
       );
       const review = toReview(row);
       entries.push({
