@@ -5,6 +5,9 @@
  */
 export const UNSEALED_SEQ_MARGIN = 1000;
 
+/** unsealedBound as a column of the chain's head seal (in a query on audit_seal alone). */
+export const HEAD_UNSEALED_BOUND = `greatest(coalesce(unsealed_after, event_seq - ${UNSEALED_SEQ_MARGIN}), 0)`;
+
 /**
  * The seq after which entries may still be unsealed, as the last seal recorded it: every entry at
  * or below it that had committed was sealed by then, and any that had not belongs to a
@@ -15,10 +18,10 @@ export const UNSEALED_SEQ_MARGIN = 1000;
  */
 export async function unsealedBound(query: (sql: string, params: unknown[]) => Promise<{ after: number | string }[]>, tenantId: string): Promise<number> {
   const [head] = await query(
-    `SELECT coalesce(h.unsealed_after, h.event_seq - ${UNSEALED_SEQ_MARGIN}) AS after FROM audit_seal h WHERE h.tenant_id = $1 ORDER BY h.position DESC LIMIT 1`,
+    `SELECT ${HEAD_UNSEALED_BOUND} AS after FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1`,
     [tenantId],
   );
-  return Math.max(0, Number(head?.after ?? 0));
+  return Number(head?.after ?? 0);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database, SqlClient } from '../db/database.js';
 import { listPractices } from '../practice/practices.js';
-import { patientsOf, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
+import { HEAD_UNSEALED_BOUND, patientsOf, unsealedEntries, UNSEALED_SEQ_MARGIN } from './audit-patient-links.js';
 import { entryHash } from './audit-record.js';
 
 const BATCH = 2000;
@@ -64,7 +64,7 @@ export class AuditSealer {
     // The head of the chain, and how far back from it entries may still be unsealed (given to the
     // window as a number: see unsealedBound).
     const [head] = await sql.query<{ position: number; hash: string; after: number }>(
-      `SELECT position, hash, greatest(coalesce(unsealed_after, event_seq - ${UNSEALED_SEQ_MARGIN}), 0) AS after FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1`,
+      `SELECT position, hash, ${HEAD_UNSEALED_BOUND} AS after FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1`,
       [tenantId],
     );
     // The digest, not the entry: the sealer reads a few bytes per entry, not each one's JSON. With
