@@ -90,11 +90,23 @@ const TOUCHED_ENTITY_TYPE = { system: 'http://terminology.hl7.org/CodeSystem/aud
 export function renderAuditEvent(content: string, touched: readonly string[] | null, hasEntryHash: boolean): string {
   if (!hasEntryHash || !touched?.length) return content;
   const event = JSON.parse(content) as AuditEvent;
+  return nameTouched(event, touched) ? JSON.stringify(event) : content;
+}
+
+/** renderAuditEvent as an object, for code that reads the entry rather than sends it. */
+export function servedAuditEvent(content: string, touched: readonly string[] | null, hasEntryHash: boolean): AuditEvent {
+  const event = JSON.parse(content) as AuditEvent;
+  if (hasEntryHash && touched?.length) nameTouched(event, touched);
+  return event;
+}
+
+/** Adds the touched resources the event does not name yet, up to NAMED_TOUCHED; false when there were none. */
+function nameTouched(event: AuditEvent, touched: readonly string[]): boolean {
   const named = new Set((event.entity ?? []).map((e) => e.what?.reference));
   const added = touched.filter((reference) => !named.has(reference)).slice(0, NAMED_TOUCHED);
-  if (added.length === 0) return content;
+  if (added.length === 0) return false;
   event.entity = [...(event.entity ?? []), ...added.map((reference) => ({ what: { reference }, type: TOUCHED_ENTITY_TYPE }))];
-  return JSON.stringify(event);
+  return true;
 }
 
 const REST_KINDS = new Set<AuditKind>(['read', 'vread', 'search', 'history', 'create', 'update', 'patch', 'delete']);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { concernsPatients, unsealedBound } from '../audit/audit-patient-links.js';
-import { served, STORED, type StoredEntry } from '../audit/audit-search.js';
+import { STORED, type StoredEntry } from '../audit/audit-search.js';
+import { servedAuditEvent } from '../audit/audit-record.js';
 
 /** One "break the glass" grant: a person's time-limited access to one patient, with their reason. */
 export interface EmergencyGrant {
@@ -108,7 +109,7 @@ export class EmergencyAccessStore {
         ...(review ? { review } : {}),
         account: { email: row.email, displayName: row.display_name, role: row.role_code },
         accesses: events.map((event) => {
-          const content = JSON.parse(served(event)) as { entity?: { what?: { reference?: string }; description?: string }[] };
+          const content = servedAuditEvent(event.content, event.touched, event.digested);
           const what = (content.entity ?? []).flatMap((e) => (e.what?.reference ? [e.what.reference] : []));
           const query = content.entity?.find((e) => e.description)?.description;
           return { recorded: new Date(event.recorded).toISOString(), kind: event.type, what, ...(query ? { query } : {}) };

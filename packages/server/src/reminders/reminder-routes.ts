@@ -1,11 +1,10 @@
 import type { Appointment } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { DateTime } from 'luxon';
 import { withAuditContext } from '../audit/audit-context.js';
 import type { FhirRepository } from '../fhir/repository.js';
 import { cancelAppointment } from '../scheduling/appointment-cancel.js';
 import type { ReminderLinks, ReminderLink } from './reminder-links.js';
-import { readOptional } from './reminders.js';
+import { appointmentTime, readOptional } from './reminders.js';
 
 /**
  * The page a reminder's link opens: the patient confirms or cancels without signing in. The
@@ -25,7 +24,7 @@ export function registerReminderRoutes(
     const appointment = await readOptional<Appointment>(repo.reader(), 'Appointment', link.appointmentId);
     return appointment?.start === link.start ? { link, appointment, repo } : undefined;
   };
-  const when = (appointment: Appointment) => DateTime.fromISO(appointment.start!, { zone: deps.timeZone }).toFormat("cccc, LLLL d 'at' h:mm a");
+  const when = (appointment: Appointment) => appointmentTime(appointment.start!, deps.timeZone);
 
   app.get<{ Params: { token: string } }>('/reminders/:token', async (request, reply) => {
     const found = await load(request.params.token);
@@ -53,7 +52,7 @@ export function registerReminderRoutes(
     return withAuditContext({ agent, sourceAddress: request.ip }, async () => {
       if (action === 'cancel') {
         if (appointment.status === 'cancelled') return page(reply, 200, 'Appointment cancelled', '<p>It was already cancelled.</p>');
-        await repo.transaction((tx) => cancelAppointment(tx, appointment, 'Cancelled by the patient from a reminder', now()));
+        await repo.transaction((tx) => cancelAppointment(tx, appointment, 'Cancelled by the patient from a reminder', now(), deps.timeZone));
         return page(reply, 200, 'Appointment cancelled', `<p>Your appointment on ${when(appointment)} is cancelled. Thank you for letting us know.</p>`);
       }
       await repo.transaction((tx) =>

@@ -105,7 +105,7 @@ export class Reminders {
 
     const token = this.options.links.sign({ tenantId: job.tenantId, appointmentId: appointment.id!, start: appointment.start, expires: new Date(appointment.start).getTime() });
     const link = `${this.options.publicUrl}/reminders/${token}`;
-    const when = DateTime.fromISO(appointment.start, { zone: this.options.timeZone }).toFormat("cccc, LLLL d 'at' h:mm a");
+    const when = appointmentTime(appointment.start, this.options.timeZone);
     const withWhom = practitioner ? ` with ${personName(practitioner)}` : '';
     const channel = this.options.channels[route.medium];
     const message =
@@ -170,6 +170,11 @@ export function contactRoute(patient: Patient): { medium: 'email' | 'sms'; addre
 }
 
 /** A resource, or undefined when it does not exist (any other failure is thrown). */
+/** An appointment's start as a patient reads it in a reminder or on its page: "Tuesday, March 3 at 9:30 AM", the practice's time. */
+export function appointmentTime(start: string, timeZone: string): string {
+  return DateTime.fromISO(start, { zone: timeZone }).toFormat("cccc, LLLL d 'at' h:mm a");
+}
+
 export async function readOptional<T>(tx: RepositoryTransaction, type: string, id: string): Promise<T | undefined> {
   try {
     return JSON.parse((await tx.read(type, id)).content!) as T;

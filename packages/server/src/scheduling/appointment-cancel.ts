@@ -1,5 +1,6 @@
 import { FhirError, parseFhirDateRange } from '@unichart/fhir';
 import type { Appointment, Reference, Task } from '@medplum/fhirtypes';
+import { DateTime } from 'luxon';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import { participantsOf, searchAll } from './schedule-book.js';
 
@@ -10,11 +11,18 @@ const HOLDS_TIME = new Set(['pending', 'booked', 'arrived', 'checked-in']);
  * Cancels an appointment (by the desk through `$cancel`, or by the patient from a reminder):
  * the time is freed (the database drops its hold) and offered to the waitlist.
  */
-export async function cancelAppointment(tx: RepositoryTransaction, current: Appointment, reason: string, now: Date): Promise<{ cancelled: Appointment; offer?: Task }> {
+export async function cancelAppointment(
+  tx: RepositoryTransaction,
+  current: Appointment,
+  reason: string,
+  now: Date,
+  /** The practice's time zone: the offer tells the desk the freed time as they read a clock. */
+  timeZone: string,
+): Promise<{ cancelled: Appointment; offer?: Task }> {
   if (current.status === 'cancelled') throw new FhirError(409, 'conflict', `Appointment/${current.id} is already cancelled`);
   if (['fulfilled', 'noshow', 'entered-in-error'].includes(current.status)) throw new FhirError(409, 'conflict', `Appointment/${current.id} is ${current.status} and cannot be cancelled`);
   const cancelled = (await tx.update({ ...current, status: 'cancelled', cancelationReason: { text: reason } })).resource as Appointment;
-  const offer = HOLDS_TIME.has(current.status) ? await offerToWaitlist(tx, current, now) : undefined;
+  const offer = HOLDS_TIME.has(current.status) ? await offerToWaitlist(tx, current, now, timeZone) : undefined;
   return { cancelled, offer };
 }
 
@@ -23,7 +31,7 @@ export async function cancelAppointment(tx: RepositoryTransaction, current: Appo
  * asked for), a requested period that covers it, and a type no longer than the time freed.
  * The offer is a Task for the front desk (and, with reminders, the patient) to act on.
  */
-async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, now: Date): Promise<Task | undefined> {
+async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, now: Date, timeZone: string): Promise<Task | undefined> {
   if (!freed.start || !freed.end) return undefined;
   const start = new Date(freed.start);
   const end = new Date(freed.end);
@@ -54,7 +62,7 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
     intent: 'proposal',
     priority: 'asap',
     code: { coding: [WAITLIST_OFFER], text: WAITLIST_OFFER.display },
-    description: `A time is free with ${practitioners.join(', ')} from ${freed.start} to ${freed.end}: offer it to the waitlisted patient`,
+    description: `A time is free${withWhom(freed)} ${freedTime(freed.start, freed.end, timeZone)}: offer it to ${patientName(next)}`,
     focus: { reference: `Appointment/${next.id}` },
     for: patient,
     authoredOn: now.toISOString(),
@@ -67,3 +75,23 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
   return (await tx.create(task)).resource as Task;
 }
 
+
+/** " with Dr Ada Lovelace" by the names the appointment gives its practitioners (their references where it gives none). */
+function withWhom(appointment: Appointment): string {
+  const names = (appointment.participant ?? [])
+    .filter((p) => p.actor?.reference?.startsWith('Practitioner/'))
+    .map((p) => p.actor!.display ?? p.actor!.reference!);
+  return names.length ? ` with ${names.join(', ')}` : '';
+}
+
+/** "on Tuesday, March 3, 9:30 AM to 10:00 AM" in the practice's time zone (the end's date too when it is another day). */
+function freedTime(start: string, end: string, timeZone: string): string {
+  const from = DateTime.fromISO(start, { zone: timeZone });
+  const to = DateTime.fromISO(end, { zone: timeZone });
+  return `on ${from.toFormat('cccc, LLLL d, h:mm a')} to ${to.hasSame(from, 'day') ? to.toFormat('h:mm a') : to.toFormat('cccc, LLLL d, h:mm a')}`;
+}
+
+function patientName(waiting: Appointment): string {
+  const patient = waiting.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor;
+  return patient?.display ?? 'the waitlisted patient';
+}

@@ -159,7 +159,7 @@ export function schedulingOperations(options: SchedulingOptions): FhirOperation[
       const reason = textInput(parametersOf(req.body), 'reason');
       if (!reason?.trim()) throw badRequest('A reason for the cancellation is required', 'reason');
       if (!ctx.access.canWrite(ctx.tx, current, 'update')) throw forbidden('You may not update this Appointment: it is outside your own record');
-      const { cancelled, offer } = await cancelAppointment(ctx.tx, current, reason.trim(), now());
+      const { cancelled, offer } = await cancelAppointment(ctx.tx, current, reason.trim(), now(), options.defaultTimeZone);
       const body: Parameters = {
         resourceType: 'Parameters',
         parameter: [{ name: 'appointment', resource: cancelled }, ...(offer ? [{ name: 'waitlist-offer', resource: offer }] : [])],

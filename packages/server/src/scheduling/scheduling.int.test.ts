@@ -283,6 +283,8 @@ describe('rescheduling, cancelling and the waitlist', () => {
     const [appointmentOut, offer] = (cancelled.body as Parameters).parameter!;
     expect(appointmentOut!.resource).toMatchObject({ status: 'cancelled', cancelationReason: { text: 'Feeling better' } });
     expect(offer!.resource).toMatchObject({ resourceType: 'Task', status: 'requested', focus: { reference: `Appointment/${waiting}` }, for: { reference: `Patient/${ids.other}` } });
+    // Told as the desk reads a clock (the practice's time zone here is UTC), by name where the appointment gives one.
+    expect((offer!.resource as Task).description).toBe(`A time is free with Practitioner/${ids.b} on Wednesday, March 13, 3:40 PM to 4:00 PM: offer it to the waitlisted patient`);
     const stored = await env.server.fhir('GET', `Task/${(offer!.resource as Task).id}`);
     expect(stored.status).toBe(200);
     expect((await book(appointment(ids.other!, ids.b!, '2030-03-13T15:40:00Z'))).status).toBe(201);
