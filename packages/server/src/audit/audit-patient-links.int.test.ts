@@ -201,8 +201,10 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a lookup by patient on a long t
       await sql.exec('ROLLBACK');
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    // The planner sees the bound as a number. As a subquery inside the statement it could not: it took a third of
-    // the trail to lie past it, and on a bench trail of 200,000 entries read all of them, each second in the sealer.
-    expect(plan).toMatch(/Index Scan using audit_event_seq on audit_event u .*\n\s+Index Cond: \(\(tenant_id = '[0-9a-f-]+'::uuid\) AND \(seq > '\d+'::bigint\)\)/);
+    // The planner sees the bound as a number and reads past it through audit_event_seq (an index or a bitmap scan,
+    // whichever it prices lower). As a subquery inside the statement it could not: it took a third of the trail to
+    // lie past it, and on a bench trail of 200,000 entries read all of them, each second in the sealer.
+    expect(plan).toMatch(/Index Cond: \(\(tenant_id = '[0-9a-f-]+'::uuid\) AND \(seq > '\d+'::bigint\)\)/);
+    expect(plan).not.toMatch(/Seq Scan on audit_event u\b/);
   }, 60_000);
 });
