@@ -6,6 +6,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { APP_ROLE, assertTenantId, type Database, type Row, type SqlClient } from './database.js';
+import { lockDataDir } from './data-dir-lock.js';
 
 /**
  * Embedded PostgreSQL. PGlite is one connection, so every unit of work queues behind the
@@ -17,13 +18,23 @@ export class PgliteDatabase implements Database {
   private currentTenant: string | undefined;
   private roleSet = false;
 
-  private constructor(private readonly db: PGlite) {}
+  private constructor(
+    private readonly db: PGlite,
+    private readonly unlock: () => void = () => undefined,
+  ) {}
 
+  /** In `dataDir` (held by this process until closed: lockDataDir), or in memory. */
   static async open(dataDir?: string): Promise<PgliteDatabase> {
-    const db = await PGlite.create(dataDir, {
-      extensions: { pg_trgm, btree_gist, fuzzystrmatch, unaccent, citext, pgcrypto },
-    });
-    return new PgliteDatabase(db);
+    const unlock = dataDir ? lockDataDir(dataDir) : undefined;
+    try {
+      const db = await PGlite.create(dataDir, {
+        extensions: { pg_trgm, btree_gist, fuzzystrmatch, unaccent, citext, pgcrypto },
+      });
+      return new PgliteDatabase(db, unlock);
+    } catch (error) {
+      unlock?.();
+      throw error;
+    }
   }
 
   /** Copies the whole database (for tests: clone a prepared one instead of initialising anew). */
@@ -75,7 +86,11 @@ export class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.serial(() => this.db.close());
+    try {
+      await this.serial(() => this.db.close());
+    } finally {
+      this.unlock();
+    }
   }
 
   private async enterTenant(tenantId: string): Promise<void> {
