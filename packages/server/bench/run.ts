@@ -359,7 +359,7 @@ async function measureOverhead(backend: Backend): Promise<void> {
           unguarded_rps: average('unguarded', 'rps'),
           guarded_p50_ms: average('guarded', 'p50'),
           unguarded_p50_ms: average('unguarded', 'p50'),
-          ...(cpuTimes() ? { guarded_cpu_busy_pct: average('guarded', 'cpu_busy_pct'), unguarded_cpu_busy_pct: average('unguarded', 'cpu_busy_pct') } : {}),
+          ...(runs.guarded[0]?.cpu_busy_pct !== undefined ? { guarded_cpu_busy_pct: average('guarded', 'cpu_busy_pct'), unguarded_cpu_busy_pct: average('unguarded', 'cpu_busy_pct') } : {}),
           ratio: round(ratio),
           ratios: ratios.map(round),
           slower_pct: round((1 - ratio) * 100),

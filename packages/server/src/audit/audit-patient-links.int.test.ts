@@ -193,7 +193,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a lookup by patient on a long t
       await sql.exec('ANALYZE audit_event, audit_seal');
       // As the application asks: in its role, bound to the practice.
       await sql.query(`SELECT set_config('role', $1, true), set_config('app.tenant', $2, true)`, [APP_ROLE, long.id]);
-      const after = await unsealedBound((text, params) => sql.query(text, params), long.id);
+      const after = await unsealedBound(sql, long.id);
       const rows = await sql.query<{ 'QUERY PLAN': string }>(
         `EXPLAIN SELECT e.id FROM audit_event e WHERE e.tenant_id = $1 AND ${concernsPatients('$1', 'ARRAY[$2]::text[]', '$3::bigint')}`,
         [long.id, patientId, after],

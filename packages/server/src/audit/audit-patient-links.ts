@@ -1,3 +1,5 @@
+import type { Row } from '../db/database.js';
+
 /**
  * Sequence numbers are drawn a moment before the inserting transaction gets its id, so an entry
  * may sit this far below the bound its transaction's id implies (and seals from before the
@@ -16,8 +18,8 @@ export const HEAD_UNSEALED_BOUND = `greatest(coalesce(unsealed_after, event_seq 
  * the trail to lie past it and read the whole table (each second in the sealer, and on every
  * lookup by patient); given the number it reads the few entries past it by index.
  */
-export async function unsealedBound(query: (sql: string, params: unknown[]) => Promise<{ after: number | string }[]>, tenantId: string): Promise<number> {
-  const [head] = await query(
+export async function unsealedBound(sql: { query(text: string, params: unknown[]): Promise<Row[]> }, tenantId: string): Promise<number> {
+  const [head] = await sql.query(
     `SELECT ${HEAD_UNSEALED_BOUND} AS after FROM audit_seal WHERE tenant_id = $1 ORDER BY position DESC LIMIT 1`,
     [tenantId],
   );
@@ -60,10 +62,10 @@ export function unsealedEntries(alias: string, tenant: string, after: string): s
 
 /**
  * An SQL condition on the audit_event row `e`: it concerns one of the patients in the text[]
- * parameter `patients`; `after` is the parameter holding unsealedBound. Sealed entries are found by their seal's patients (a GIN lookup, see
- * migration 017), older ones by the links they were sealed with, and entries the sealer has not
- * reached yet are worked out on the spot: an access answered a moment ago is already in the
- * accounting, and reading the trail writes nothing.
+ * parameter `patients`; `after` is the parameter holding unsealedBound. Sealed entries are found
+ * by their seal's patients (a GIN lookup, see migration 017), older ones by the links they were
+ * sealed with, and entries the sealer has not reached yet are worked out on the spot: an access
+ * answered a moment ago is already in the accounting, and reading the trail writes nothing.
  */
 export function concernsPatients(tenant: string, patients: string, after: string): string {
   return `e.id IN (

@@ -80,7 +80,7 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
     }
   }
   if (patients.length > 0) {
-    const after = await unsealedBound((text, params) => sql.query(text, params), tenantId);
+    const after = await unsealedBound(sql, tenantId);
     conditions.push(concernsPatients(tenant, `${p.add(patients)}::text[]`, `${p.add(after)}::bigint`));
   }
   const rows = await sql.query<StoredEntry & { id: string; recorded: Date | string }>(
@@ -96,7 +96,7 @@ export async function searchAuditEvents(sql: SqlClient, tenantId: string, query:
 export async function readAuditEvent(sql: SqlClient, tenantId: string, id: string, onlyPatient?: string): Promise<AuditMatch> {
   if (!isUuid(id)) throw notFound(`AuditEvent/${id} not found`);
   const patientFilter = onlyPatient ? ` AND ${concernsPatients('$1', 'ARRAY[$3]::text[]', '$4::bigint')}` : '';
-  const params = onlyPatient ? [tenantId, id, onlyPatient, await unsealedBound((text, values) => sql.query(text, values), tenantId)] : [tenantId, id];
+  const params = onlyPatient ? [tenantId, id, onlyPatient, await unsealedBound(sql, tenantId)] : [tenantId, id];
   const rows = await sql.query<StoredEntry>(`SELECT ${STORED} FROM audit_event e WHERE e.tenant_id = $1 AND e.id = $2::uuid${patientFilter}`, params);
   if (!rows[0]) throw notFound(`AuditEvent/${id} not found`);
   return { resourceType: 'AuditEvent', id, content: served(rows[0]) };

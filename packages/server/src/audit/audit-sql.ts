@@ -11,6 +11,9 @@ export const AUDIT_ROW_LENGTH = COLUMN_TYPES.length;
 /** Which of them are arrays (`touched`, `patients`): sent as one space-separated text, split in SQL. */
 const ARRAY_COLUMNS = new Set([10, 11]);
 
+/** Column `i`'s value from the SQL expression carrying it. */
+const columnValue = (i: number, carried: string): string => (ARRAY_COLUMNS.has(i) ? `string_to_array(${carried}, ' ')` : carried);
+
 /**
  * One entry's values. The lists (`touched`, `patients`) travel as one space-separated text each:
  * neither side escapes an array literal element by element (references and ids hold no spaces),
@@ -27,7 +30,7 @@ export function auditRow(r: AuditRecord): unknown[] {
 
 /** The row's parameters ($first, $first+1, ...) as values for AUDIT_COLUMNS. */
 export function auditRowValues(first: number): string {
-  return COLUMN_TYPES.map((type, i) => (ARRAY_COLUMNS.has(i) ? `string_to_array($${first + i}, ' ')` : `$${first + i}::${type}`)).join(', ');
+  return COLUMN_TYPES.map((type, i) => columnValue(i, `$${first + i}::${type}`)).join(', ');
 }
 
 /** Column arrays for inserting many entries with unnest; all the parameters of auditInsertCte, in order. */
@@ -42,7 +45,7 @@ export function auditParams(records: readonly AuditRecord[]): unknown[] {
  */
 export function auditInsertCte(first: number, onlyIf = 'true'): string {
   const arrays = COLUMN_TYPES.map((type, i) => `$${first + i}::${type}[]`).join(', ');
-  const values = COLUMN_TYPES.map((_, i) => (ARRAY_COLUMNS.has(i) ? `string_to_array(u.c${i}, ' ')` : `u.c${i}`)).join(', ');
+  const values = COLUMN_TYPES.map((_, i) => columnValue(i, `u.c${i}`)).join(', ');
   return `aud_event AS (
       INSERT INTO audit_event (tenant_id, ${AUDIT_COLUMNS})
       SELECT $1, ${values}

@@ -93,7 +93,7 @@ export class EmergencyAccessStore {
       [tenantId, since.toISOString(), until.toISOString()],
     );
     const entries: EmergencyAccessReportEntry[] = [];
-    const after = grants.length ? await unsealedBound((text, params) => this.db.query(tenantId, text, params), tenantId) : 0;
+    const after = grants.length ? await unsealedBound({ query: (text, params) => this.db.query(tenantId, text, params) }, tenantId) : 0;
     for (const row of grants) {
       const events = await this.db.query<StoredEntry & { recorded: Date | string; type: string }>(
         tenantId,

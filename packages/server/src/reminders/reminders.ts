@@ -169,12 +169,12 @@ export function contactRoute(patient: Patient): { medium: 'email' | 'sms'; addre
   return email ? { medium: 'email', address: email } : mobile ? { medium: 'sms', address: mobile } : undefined;
 }
 
-/** A resource, or undefined when it does not exist (any other failure is thrown). */
 /** An appointment's start as a patient reads it in a reminder or on its page: "Tuesday, March 3 at 9:30 AM", the practice's time. */
 export function appointmentTime(start: string, timeZone: string): string {
   return DateTime.fromISO(start, { zone: timeZone }).toFormat("cccc, LLLL d 'at' h:mm a");
 }
 
+/** A resource, or undefined when it does not exist (any other failure is thrown). */
 export async function readOptional<T>(tx: RepositoryTransaction, type: string, id: string): Promise<T | undefined> {
   try {
     return JSON.parse((await tx.read(type, id)).content!) as T;

@@ -1,5 +1,5 @@
 import { FhirError, parseFhirDateRange } from '@unichart/fhir';
-import type { Appointment, Reference, Task } from '@medplum/fhirtypes';
+import type { Appointment, Task } from '@medplum/fhirtypes';
 import { DateTime } from 'luxon';
 import type { RepositoryTransaction } from '../fhir/repository.js';
 import { participantsOf, searchAll } from './schedule-book.js';
@@ -55,16 +55,16 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
     .sort((a, b) => (a.created ?? a.meta?.lastUpdated ?? '').localeCompare(b.created ?? b.meta?.lastUpdated ?? ''));
   const next = fits[0];
   if (!next) return undefined;
-  const patient: Reference = { reference: participantsOf(next, 'Patient')[0] };
+  const patient = next.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor;
   const task: Task = {
     resourceType: 'Task',
     status: 'requested',
     intent: 'proposal',
     priority: 'asap',
     code: { coding: [WAITLIST_OFFER], text: WAITLIST_OFFER.display },
-    description: `A time is free${withWhom(freed)} ${freedTime(freed.start, freed.end, timeZone)}: offer it to ${patientName(next)}`,
+    description: `A time is free${withWhom(freed)} ${freedTime(freed.start, freed.end, timeZone)}: offer it to ${patient?.display ?? 'the waitlisted patient'}`,
     focus: { reference: `Appointment/${next.id}` },
-    for: patient,
+    for: { reference: patient?.reference },
     authoredOn: now.toISOString(),
     input: [
       { type: { text: 'start' }, valueDateTime: freed.start },
@@ -74,7 +74,6 @@ async function offerToWaitlist(tx: RepositoryTransaction, freed: Appointment, no
   };
   return (await tx.create(task)).resource as Task;
 }
-
 
 /** " with Dr Ada Lovelace" by the names the appointment gives its practitioners (their references where it gives none). */
 function withWhom(appointment: Appointment): string {
@@ -89,9 +88,4 @@ function freedTime(start: string, end: string, timeZone: string): string {
   const from = DateTime.fromISO(start, { zone: timeZone });
   const to = DateTime.fromISO(end, { zone: timeZone });
   return `on ${from.toFormat('cccc, LLLL d, h:mm a')} to ${to.hasSame(from, 'day') ? to.toFormat('h:mm a') : to.toFormat('cccc, LLLL d, h:mm a')}`;
-}
-
-function patientName(waiting: Appointment): string {
-  const patient = waiting.participant?.find((p) => p.actor?.reference?.startsWith('Patient/'))?.actor;
-  return patient?.display ?? 'the waitlisted patient';
 }
